@@ -1,0 +1,74 @@
+//! The frame around every page: header, navigation and the main content area.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::ENTITY_KINDS;
+
+/// Header plus a collapsible side navigation. The collapse toggle only works once the WASM has hydrated
+/// the page, and `data-hydrated` on the root says when that has happened (the browser tests rely on both).
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let nav_open = RwSignal::new(true);
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <div
+            class="app"
+            class:nav-collapsed=move || !nav_open.get()
+            data-hydrated=move || if hydrated.get() { "true" } else { "false" }
+        >
+            <header class="topbar">
+                <button
+                    type="button"
+                    class="icon-button nav-toggle"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || if nav_open.get() { "true" } else { "false" }
+                    aria-label="Toggle navigation"
+                    on:click=move |_| nav_open.update(|open| *open = !*open)
+                >
+                    <span class="hamburger" aria-hidden="true"></span>
+                </button>
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"K"</span>
+                    <span class="brand-name">"Keel"</span>
+                </A>
+                <div class="topbar-search" role="search">
+                    <input type="search" placeholder="Search leads, clients, projects…" aria-label="Search"/>
+                </div>
+            </header>
+            <nav id="primary-nav" class="sidenav" aria-label="Primary">
+                <p class="nav-heading">"Records"</p>
+                <ul>
+                    {ENTITY_KINDS
+                        .into_iter()
+                        .map(|kind| {
+                            let href = format!("/{}", kind.plural());
+                            view! {
+                                <li>
+                                    <A href=href attr:class="nav-link">
+                                        <span class=format!("nav-dot dot-{}", kind.plural()) aria-hidden="true"></span>
+                                        {kind.label()}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <p class="nav-heading">"Insights"</p>
+                <ul>
+                    <li>
+                        <A href="/reports" attr:class="nav-link">
+                            <span class="nav-dot dot-reports" aria-hidden="true"></span>
+                            "Reports"
+                        </A>
+                    </li>
+                </ul>
+            </nav>
+            <main class="content" id="main">
+                {children()}
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,15 @@
+//! One set of migrations for PostgreSQL and SQLite. Constraints mirror the limits in the `shared` crate so a
+//! direct SQL write of bad data fails as well.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_tenants_and_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_tenants_and_users::Migration)]
+    }
+}

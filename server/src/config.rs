@@ -1,0 +1,352 @@
+//! Configuration from environment variables, with defaults that are safe for a laptop.
+//!
+//! Every variable is read and checked here, once, at start-up; a bad value stops the process with one line
+//! that names the variable.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("{var} is required when KEEL_ENV=production")]
+    MissingInProduction { var: &'static str },
+    #[error("KEEL_JWT_SECRET: cannot keep the generated development secret in {path}: {source}")]
+    SecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret that never shows itself in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: String,
+    pub bind_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub jwt_secret: Secret,
+    pub log_format: LogFormat,
+    pub sentry_dsn: Option<Secret>,
+    pub slow_request: Duration,
+    pub slow_statement: Duration,
+}
+
+/// The minimum length of a JWT secret supplied by the operator (256 bits of hex or more).
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can supply variables without touching the process.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let environment = match get("KEEL_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "KEEL_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ))
+            }
+        };
+
+        let data_dir = PathBuf::from(get("KEEL_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let database_url = match get("KEEL_DATABASE_URL").or_else(|| get("DATABASE_URL")) {
+            Some(url) => {
+                check_database_url(&url)?;
+                url
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("keel.db").display()),
+        };
+
+        let bind_addr = match get("KEEL_BIND") {
+            Some(value) => value.parse().map_err(|_| {
+                invalid(
+                    "KEEL_BIND",
+                    format!("expected an address such as 127.0.0.1:3000, got `{value}`"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+
+        let log_format = match get("KEEL_LOG_FORMAT").as_deref() {
+            Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            None if environment == Environment::Production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some(other) => {
+                return Err(invalid(
+                    "KEEL_LOG_FORMAT",
+                    format!("expected `pretty` or `json`, got `{other}`"),
+                ))
+            }
+        };
+
+        let sentry_dsn = match get("KEEL_SENTRY_DSN") {
+            Some(dsn) => {
+                let parsed = url::Url::parse(&dsn).map_err(|_| {
+                    invalid(
+                        "KEEL_SENTRY_DSN",
+                        "is not a URL (expected https://key@host/project)".into(),
+                    )
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.username().is_empty() {
+                    return Err(invalid(
+                        "KEEL_SENTRY_DSN",
+                        "expected https://key@host/project".into(),
+                    ));
+                }
+                Some(Secret::new(dsn))
+            }
+            None => None,
+        };
+
+        let jwt_secret = match get("KEEL_JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_JWT_SECRET_LEN => {
+                return Err(invalid(
+                    "KEEL_JWT_SECRET",
+                    format!("must be at least {MIN_JWT_SECRET_LEN} characters long"),
+                ))
+            }
+            Some(secret) => Secret::new(secret),
+            None if environment == Environment::Production => {
+                return Err(ConfigError::MissingInProduction {
+                    var: "KEEL_JWT_SECRET",
+                })
+            }
+            // Development: generated lazily by `ensure_dev_jwt_secret` once the data directory is known.
+            None => Secret::new(String::new()),
+        };
+
+        let site_root = PathBuf::from(
+            get("KEEL_SITE_ROOT")
+                .or_else(|| get("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+        );
+
+        let slow_request = millis("KEEL_SLOW_REQUEST_MS", get("KEEL_SLOW_REQUEST_MS"), 500)?;
+        let slow_statement = millis("KEEL_SLOW_STATEMENT_MS", get("KEEL_SLOW_STATEMENT_MS"), 100)?;
+
+        let mut config = Config {
+            environment,
+            database_url,
+            bind_addr,
+            data_dir,
+            site_root,
+            jwt_secret,
+            log_format,
+            sentry_dsn,
+            slow_request,
+            slow_statement,
+        };
+        if config.jwt_secret.expose().is_empty() {
+            config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;
+        }
+        Ok(config)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn invalid(var: &'static str, reason: String) -> ConfigError {
+    ConfigError::Invalid { var, reason }
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    let supported = ["postgres://", "postgresql://", "sqlite:"];
+    if supported.iter().any(|prefix| url.starts_with(prefix)) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "KEEL_DATABASE_URL",
+            "expected a postgres://… or sqlite:… URL".into(),
+        ))
+    }
+}
+
+fn millis(var: &'static str, value: Option<String>, default: u64) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(Duration::from_millis(default)),
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| invalid(var, format!("expected a whole number of milliseconds, got `{raw}`"))),
+    }
+}
+
+/// In development the JWT secret is generated once and kept in `<data>/jwt_secret` (mode 0600), so sessions
+/// survive restarts without anyone having to configure anything.
+pub fn ensure_dev_jwt_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+    let path = data_dir.join("jwt_secret");
+    let to_error = |source| ConfigError::SecretFile {
+        path: path.clone(),
+        source,
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= MIN_JWT_SECRET_LEN {
+            return Ok(Secret::new(existing));
+        }
+    }
+    std::fs::create_dir_all(data_dir).map_err(to_error)?;
+    let secret = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    write_private_file(&path, &secret).map_err(to_error)?;
+    Ok(Secret::new(secret))
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // `mode` applies only on creation; tighten a file that already existed.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(move |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_safe_for_a_laptop() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let config = config_with(&[("KEEL_DATA_DIR", data)]).unwrap();
+        assert_eq!(config.environment, Environment::Development);
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:3000");
+        assert!(config.is_sqlite());
+        assert!(config.database_url.contains("keel.db"));
+        assert_eq!(config.log_format, LogFormat::Pretty);
+        assert!(config.sentry_dsn.is_none());
+        assert_eq!(config.slow_request, Duration::from_millis(500));
+        assert_eq!(config.slow_statement, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn development_secret_is_generated_once_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let first = config_with(&[("KEEL_DATA_DIR", data)]).unwrap();
+        let second = config_with(&[("KEEL_DATA_DIR", data)]).unwrap();
+        assert_eq!(first.jwt_secret, second.jwt_secret);
+        assert_eq!(first.jwt_secret.expose().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt_secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret_and_defaults_to_json_logs() {
+        let err = config_with(&[("KEEL_ENV", "production")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "KEEL_JWT_SECRET is required when KEEL_ENV=production"
+        );
+        let secret = "x".repeat(40);
+        let config = config_with(&[("KEEL_ENV", "production"), ("KEEL_JWT_SECRET", &secret)]).unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("KEEL_ENV", "staging"),
+            ("KEEL_BIND", "localhost"),
+            ("KEEL_DATABASE_URL", "mysql://x"),
+            ("KEEL_LOG_FORMAT", "xml"),
+            ("KEEL_SENTRY_DSN", "not a url"),
+            ("KEEL_JWT_SECRET", "short"),
+            ("KEEL_SLOW_REQUEST_MS", "fast"),
+            ("KEEL_SLOW_STATEMENT_MS", "-1"),
+        ];
+        for (var, value) in cases {
+            let err = config_with(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{var}={value} gave `{err}`");
+            assert!(!err.contains('\n'), "one line only: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_leak_through_debug() {
+        let secret = "s".repeat(40);
+        let config = config_with(&[("KEEL_JWT_SECRET", &secret)]).unwrap();
+        assert!(!format!("{config:?}").contains(&secret));
+    }
+}

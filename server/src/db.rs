@@ -1,0 +1,83 @@
+//! Connecting to the database and keeping its schema current.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the directory for the SQLite database {path}: {source}")]
+    SqliteDirectory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Connect(DbErr),
+    #[error("migration failed: {0}")]
+    Migrate(DbErr),
+}
+
+/// Opens a pool. For SQLite the file's directory is created first, so the default works on a fresh clone.
+pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbSetupError> {
+    if let Some(path) = sqlite_file_path(database_url) {
+        if let Some(parent) = std::path::Path::new(&path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|source| DbSetupError::SqliteDirectory {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(database_url.to_owned());
+    options
+        .max_connections(if database_url.starts_with("sqlite:") { 8 } else { 20 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        // Applied to every pooled SQLite connection: enforce foreign keys (SQLite's default is off), let
+        // readers run beside the writer (WAL), and wait for a busy writer instead of failing at once.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.foreign_keys(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    Database::connect(options)
+        .await
+        .map_err(DbSetupError::Connect)
+}
+
+pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbSetupError> {
+    Migrator::up(db, None).await.map_err(DbSetupError::Migrate)
+}
+
+/// `sqlite://path?mode=rwc` → `path`; `None` for in-memory databases and other backends.
+fn sqlite_file_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Answers whether the database responds to a trivial statement.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file_path;
+
+    #[test]
+    fn sqlite_paths_are_extracted_from_urls() {
+        assert_eq!(
+            sqlite_file_path("sqlite://./data/keel.db?mode=rwc").as_deref(),
+            Some("./data/keel.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://localhost/keel"), None);
+    }
+}

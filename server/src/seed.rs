@@ -1,0 +1,72 @@
+//! `keel seed-demo`: a demo tenant with one user per role, so a new user can sign in and look around.
+//! Running it again changes nothing.
+
+use sea_orm::DatabaseConnection;
+use shared::Role;
+
+use crate::accounts::{self, AccountError, NewUser};
+
+pub const DEMO_TENANT: &str = "Demo Company";
+/// Demo accounts are for a local trial only; the password is printed for the person running `./scripts/run`.
+pub const DEMO_PASSWORD: &str = "keel-demo-2026";
+
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+}
+
+pub enum SeedOutcome {
+    Created(Vec<DemoLogin>),
+    AlreadyPresent(Vec<DemoLogin>),
+}
+
+fn demo_users() -> Vec<(Role, &'static str, &'static str)> {
+    vec![
+        (Role::Admin, "admin@demo.keel.test", "Ada Admin"),
+        (Role::Manager, "manager@demo.keel.test", "Maya Manager"),
+        (Role::Member, "member@demo.keel.test", "Sam Member"),
+        (Role::Viewer, "viewer@demo.keel.test", "Val Viewer"),
+    ]
+}
+
+pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountError> {
+    let logins: Vec<DemoLogin> = demo_users()
+        .into_iter()
+        .map(|(role, email, _)| DemoLogin {
+            role,
+            email: email.to_owned(),
+        })
+        .collect();
+    let (_, admin_email, _) = demo_users()[0];
+    if accounts::find_user_by_email(db, admin_email).await?.is_some() {
+        return Ok(SeedOutcome::AlreadyPresent(logins));
+    }
+
+    let mut users = demo_users().into_iter();
+    let (role, email, name) = users.next().expect("the demo has an admin");
+    let (tenant, _) = accounts::create_tenant_with_admin(
+        db,
+        DEMO_TENANT,
+        NewUser {
+            email: email.into(),
+            name: name.into(),
+            role,
+            password: DEMO_PASSWORD.into(),
+        },
+    )
+    .await?;
+    for (role, email, name) in users {
+        accounts::create_user(
+            db,
+            tenant.id,
+            NewUser {
+                email: email.into(),
+                name: name.into(),
+                role,
+                password: DEMO_PASSWORD.into(),
+            },
+        )
+        .await?;
+    }
+    Ok(SeedOutcome::Created(logins))
+}

@@ -1,0 +1,201 @@
+//! `spawn_app`: boots the real server on a random port against a throwaway database and hands back an HTTP
+//! client. Every test gets its own database, so tests run in parallel and never see each other's data.
+//!
+//! PostgreSQL databases are cloned from a migrated template (fast); SQLite databases are fresh files. When
+//! PostgreSQL is not reachable the tests fail loudly — they never skip.
+
+#![allow(dead_code)]
+
+use std::{collections::HashMap, path::PathBuf};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use server::{config::Config, db, startup::Application};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pg_database: Option<String>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Drop cannot await; a short-lived thread with its own runtime removes the database.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(pg_admin_url()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The maintenance database used to create and drop test databases.
+pub fn pg_admin_url() -> String {
+    std::env::var("KEEL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn pg_url_for(database: &str) -> String {
+    let admin = pg_admin_url();
+    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+    format!("{base}/{database}")
+}
+
+fn unique_suffix() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{}_{n:016x}", std::process::id())
+}
+
+/// A template database named after the migrations it holds, created once and then reused by every test.
+async fn ensure_pg_template(admin: &DatabaseConnection) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for migration in Migrator::migrations() {
+        migration.name().hash(&mut hasher);
+    }
+    let template = format!("keel_test_tpl_{:016x}", hasher.finish());
+
+    // Test binaries run in parallel: an advisory lock makes exactly one of them build the template.
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(727274)")
+        .await
+        .expect("advisory lock");
+    let exists = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"),
+        ))
+        .await
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{template}\""))
+            .await
+            .expect("create template database");
+        let conn = Database::connect(pg_url_for(&template))
+            .await
+            .expect("connect to template");
+        Migrator::up(&conn, None).await.expect("migrate template");
+        conn.close().await.expect("close template connection");
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+        .await
+        .expect("advisory unlock");
+    template
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match backend {
+        Backend::Sqlite => {
+            let path: PathBuf = data_dir.path().join("test.db");
+            (format!("sqlite://{}?mode=rwc", path.display()), None)
+        }
+        Backend::Postgres => {
+            let admin = Database::connect(pg_admin_url()).await.unwrap_or_else(|err| {
+                panic!(
+                    "PostgreSQL is required for these tests and is not reachable at {} ({err}). \
+                     Start it (pg_ctlcluster 15 main start) or set KEEL_TEST_PG_URL.",
+                    pg_admin_url()
+                )
+            });
+            let template = ensure_pg_template(&admin).await;
+            let name = format!("keel_test_{}", unique_suffix());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                .await
+                .expect("clone the template database");
+            admin.close().await.ok();
+            (pg_url_for(&name), Some(name))
+        }
+    };
+
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("KEEL_DATABASE_URL", database_url.clone()),
+        ("KEEL_BIND", "127.0.0.1:0".to_owned()),
+        ("KEEL_DATA_DIR", data_dir.path().display().to_string()),
+        ("KEEL_JWT_SECRET", "test-secret-that-is-long-enough-0123456789".to_owned()),
+    ]);
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
+
+    let conn = db::connect(&database_url).await.expect("connect test database");
+    db::migrate_up(&conn).await.expect("migrate test database");
+    let app = Application::build_with_db(config, conn.clone())
+        .await
+        .expect("build the application");
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
+        db: conn,
+        pg_database,
+        _data_dir: data_dir,
+    }
+}
+
+/// Runs each listed async test once against SQLite and once against PostgreSQL:
+/// `both_backends!(name_one, name_two);` expects `async fn name_one(backend: Backend)` in scope.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
+}
