@@ -52,7 +52,12 @@ impl MigrationTrait for Migration {
                             .primary_key(),
                     )
                     .col(ColumnDef::new(Tenants::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(Tenants::Slug).string_len(100).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tenants::Slug)
+                            .string_len(100)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(
                         ColumnDef::new(Tenants::CreatedAt)
                             .timestamp_with_time_zone()
@@ -86,9 +91,19 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::Email).string_len(255).not_null())
                     .col(ColumnDef::new(Users::Name).string_len(200).not_null())
                     .col(ColumnDef::new(Users::Role).string_len(20).not_null())
-                    .col(ColumnDef::new(Users::IsActive).boolean().not_null().default(true))
+                    .col(
+                        ColumnDef::new(Users::IsActive)
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
                     .col(ColumnDef::new(Users::PasswordHash).text().not_null())
-                    .col(ColumnDef::new(Users::TokenVersion).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Users::TokenVersion)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(
                         ColumnDef::new(Users::CreatedAt)
                             .timestamp_with_time_zone()
@@ -112,7 +127,9 @@ impl MigrationTrait for Migration {
                     .check(text_between("email", 3, 255))
                     // Emails are stored lower-cased, which makes the unique index case-insensitive.
                     .check(Expr::cust("email = lower(email)"))
-                    .check(Expr::cust("role IN ('admin', 'manager', 'member', 'viewer')"))
+                    .check(Expr::cust(
+                        "role IN ('admin', 'manager', 'member', 'viewer')",
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -7,8 +7,8 @@ use argon2::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use shared::{rules, FieldError, Role};
 
@@ -55,7 +55,11 @@ impl NewUser {
         if email.is_empty() {
             fail("email", "required", "Email is required");
         } else if email.chars().count() > rules::EMAIL_MAX_CHARS {
-            fail("email", "max_length", "Email must be at most 255 characters");
+            fail(
+                "email",
+                "max_length",
+                "Email must be at most 255 characters",
+            );
         } else if !rules::is_email_shape(email) {
             fail("email", "email", "Invalid email format");
         }
@@ -139,7 +143,10 @@ pub async fn create_user(
     insert_user(db, tenant_id, new_user).await
 }
 
-async fn insert_tenant(db: &impl ConnectionTrait, name: &str) -> Result<tenant::Model, AccountError> {
+async fn insert_tenant(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<tenant::Model, AccountError> {
     let base = slugify(name);
     let mut slug = base.clone();
     let mut suffix = 1;

@@ -216,7 +216,12 @@ fn millis(var: &'static str, value: Option<String>, default: u64) -> Result<Dura
             .trim()
             .parse::<u64>()
             .map(Duration::from_millis)
-            .map_err(|_| invalid(var, format!("expected a whole number of milliseconds, got `{raw}`"))),
+            .map_err(|_| {
+                invalid(
+                    var,
+                    format!("expected a whole number of milliseconds, got `{raw}`"),
+                )
+            }),
     }
 }
 
@@ -320,7 +325,8 @@ mod tests {
             "KEEL_JWT_SECRET is required when KEEL_ENV=production"
         );
         let secret = "x".repeat(40);
-        let config = config_with(&[("KEEL_ENV", "production"), ("KEEL_JWT_SECRET", &secret)]).unwrap();
+        let config =
+            config_with(&[("KEEL_ENV", "production"), ("KEEL_JWT_SECRET", &secret)]).unwrap();
         assert_eq!(config.log_format, LogFormat::Json);
     }
 

@@ -23,16 +23,22 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbSetupEr
     if let Some(path) = sqlite_file_path(database_url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|source| DbSetupError::SqliteDirectory {
-                    path: path.clone(),
-                    source,
+                std::fs::create_dir_all(parent).map_err(|source| {
+                    DbSetupError::SqliteDirectory {
+                        path: path.clone(),
+                        source,
+                    }
                 })?;
             }
         }
     }
     let mut options = ConnectOptions::new(database_url.to_owned());
     options
-        .max_connections(if database_url.starts_with("sqlite:") { 8 } else { 20 })
+        .max_connections(if database_url.starts_with("sqlite:") {
+            8
+        } else {
+            20
+        })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
@@ -76,7 +82,10 @@ mod tests {
             sqlite_file_path("sqlite://./data/keel.db?mode=rwc").as_deref(),
             Some("./data/keel.db")
         );
-        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(
+            sqlite_file_path("sqlite:/tmp/x.db").as_deref(),
+            Some("/tmp/x.db")
+        );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://localhost/keel"), None);
     }

@@ -30,7 +30,9 @@ impl ApiError {
 
     fn code(&self) -> ErrorCode {
         match self {
-            ApiError::BadRequest { details, .. } if !details.is_empty() => ErrorCode::ValidationFailed,
+            ApiError::BadRequest { details, .. } if !details.is_empty() => {
+                ErrorCode::ValidationFailed
+            }
             ApiError::BadRequest { .. } => ErrorCode::BadRequest,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::DatabaseUnavailable => ErrorCode::ServiceUnavailable,

@@ -134,7 +134,11 @@ async fn run(command: Command, config: Config) -> Result<(), AnyError> {
             };
             println!(
                 "{} demo tenant \"{}\". Sign in with any of these (password: {}):",
-                if created { "Created the" } else { "Kept the existing" },
+                if created {
+                    "Created the"
+                } else {
+                    "Kept the existing"
+                },
                 seed::DEMO_TENANT,
                 seed::DEMO_PASSWORD
             );

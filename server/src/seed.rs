@@ -38,7 +38,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
         })
         .collect();
     let (_, admin_email, _) = demo_users()[0];
-    if accounts::find_user_by_email(db, admin_email).await?.is_some() {
+    if accounts::find_user_by_email(db, admin_email)
+        .await?
+        .is_some()
+    {
         return Ok(SeedOutcome::AlreadyPresent(logins));
     }
 

@@ -45,7 +45,10 @@ impl Application {
         Self::build_with_db(config, db).await
     }
 
-    pub async fn build_with_db(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
+    pub async fn build_with_db(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .map_err(|source| StartupError::Bind {

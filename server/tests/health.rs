@@ -53,10 +53,15 @@ async fn the_shell_is_rendered_on_the_server(backend: Backend) {
         .unwrap()
         .starts_with("text/html"));
     let html = response.text().await.unwrap();
-    for label in ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports"] {
+    for label in [
+        "Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports",
+    ] {
         assert!(html.contains(label), "the navigation lacks {label}");
     }
-    assert!(html.contains("/pkg/keel.js"), "the hydration script is not referenced");
+    assert!(
+        html.contains("/pkg/keel.js"),
+        "the hydration script is not referenced"
+    );
 }
 
 async fn unknown_api_paths_answer_with_the_json_envelope(backend: Backend) {

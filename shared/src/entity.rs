@@ -45,7 +45,9 @@ impl EntityKind {
     }
 
     pub fn from_plural(segment: &str) -> Option<Self> {
-        ENTITY_KINDS.into_iter().find(|kind| kind.plural() == segment)
+        ENTITY_KINDS
+            .into_iter()
+            .find(|kind| kind.plural() == segment)
     }
 }
 
@@ -64,6 +66,9 @@ mod tests {
     #[test]
     fn navigation_order_matches_the_plan() {
         let labels: Vec<_> = ENTITY_KINDS.iter().map(|k| k.label()).collect();
-        assert_eq!(labels, ["Leads", "Clients", "Projects", "Accounts", "Tasks"]);
+        assert_eq!(
+            labels,
+            ["Leads", "Clients", "Projects", "Accounts", "Tasks"]
+        );
     }
 }

@@ -92,7 +92,10 @@ mod tests {
             request_id: None,
         };
         let json = serde_json::to_string(&body).unwrap();
-        assert_eq!(json, r#"{"error":"Internal server error","code":"internal"}"#);
+        assert_eq!(
+            json,
+            r#"{"error":"Internal server error","code":"internal"}"#
+        );
         assert_eq!(ErrorCode::Internal.http_status(), 500);
     }
 }

@@ -39,7 +39,18 @@ mod tests {
         for ok in ["a@b.co", "first.last+tag@example.co.uk", "ü@bücher.de"] {
             assert!(is_email_shape(ok), "{ok} should be accepted");
         }
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "a@.com", "a@b.com."] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            "a@.com",
+            "a@b.com.",
+        ] {
             assert!(!is_email_shape(bad), "{bad:?} should be rejected");
         }
     }

@@ -72,7 +72,10 @@ pub fn pg_admin_url() -> String {
 
 fn pg_url_for(database: &str) -> String {
     let admin = pg_admin_url();
-    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&admin);
     format!("{base}/{database}")
 }
 
@@ -130,17 +133,21 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             (format!("sqlite://{}?mode=rwc", path.display()), None)
         }
         Backend::Postgres => {
-            let admin = Database::connect(pg_admin_url()).await.unwrap_or_else(|err| {
-                panic!(
+            let admin = Database::connect(pg_admin_url())
+                .await
+                .unwrap_or_else(|err| {
+                    panic!(
                     "PostgreSQL is required for these tests and is not reachable at {} ({err}). \
                      Start it (pg_ctlcluster 15 main start) or set KEEL_TEST_PG_URL.",
                     pg_admin_url()
                 )
-            });
+                });
             let template = ensure_pg_template(&admin).await;
             let name = format!("keel_test_{}", unique_suffix());
             admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                .execute_unprepared(&format!(
+                    "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                ))
                 .await
                 .expect("clone the template database");
             admin.close().await.ok();
@@ -152,11 +159,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         ("KEEL_DATABASE_URL", database_url.clone()),
         ("KEEL_BIND", "127.0.0.1:0".to_owned()),
         ("KEEL_DATA_DIR", data_dir.path().display().to_string()),
-        ("KEEL_JWT_SECRET", "test-secret-that-is-long-enough-0123456789".to_owned()),
+        (
+            "KEEL_JWT_SECRET",
+            "test-secret-that-is-long-enough-0123456789".to_owned(),
+        ),
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
 
-    let conn = db::connect(&database_url).await.expect("connect test database");
+    let conn = db::connect(&database_url)
+        .await
+        .expect("connect test database");
     db::migrate_up(&conn).await.expect("migrate test database");
     let app = Application::build_with_db(config, conn.clone())
         .await
