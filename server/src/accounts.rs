@@ -7,10 +7,11 @@ use argon2::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, TransactionSession,
     QueryFilter, Set, TransactionTrait,
 };
-use shared::{rules, FieldError, Role};
+use sea_orm::sea_query::{Alias, Query};
+use shared::{entities::status::DEFAULT_STATUSES, rules, FieldError, Role};
 
 use crate::entities::{tenant, user};
 
@@ -113,7 +114,7 @@ pub fn slugify(name: &str) -> String {
 
 /// Creates a tenant and its first administrator in one transaction.
 pub async fn create_tenant_with_admin(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     tenant_name: &str,
     admin: NewUser,
 ) -> Result<(tenant::Model, user::Model), AccountError> {
@@ -128,9 +129,37 @@ pub async fn create_tenant_with_admin(
     admin.validate()?;
     let txn = db.begin().await?;
     let tenant = insert_tenant(&txn, tenant_name).await?;
+    insert_default_statuses(&txn, tenant.id).await?;
     let user = insert_user(&txn, tenant.id, admin).await?;
     txn.commit().await?;
     Ok((tenant, user))
+}
+
+/// Every new tenant starts with the plan's default statuses (Phase 4), in order; it may change them later.
+async fn insert_default_statuses(db: &impl ConnectionTrait, tenant_id: i64) -> Result<(), DbErr> {
+    let mut insert = Query::insert();
+    insert.into_table(Alias::new("statuses")).columns(
+        ["tenant_id", "entity", "key", "label", "position", "is_closed"].map(Alias::new),
+    );
+    let mut position_in_entity: i32 = 0;
+    let mut previous_entity = "";
+    for &(entity, key, label, is_closed) in DEFAULT_STATUSES {
+        if entity != previous_entity {
+            position_in_entity = 0;
+            previous_entity = entity;
+        }
+        insert.values_panic([
+            tenant_id.into(),
+            entity.into(),
+            key.into(),
+            label.into(),
+            position_in_entity.into(),
+            is_closed.into(),
+        ]);
+        position_in_entity += 1;
+    }
+    db.execute(&insert).await?;
+    Ok(())
 }
 
 /// Adds a user to an existing tenant.

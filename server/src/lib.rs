@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod config;
 pub mod db;
+pub mod demo_data;
 pub mod entities;
 pub mod error;
 pub mod routes;

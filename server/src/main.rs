@@ -128,18 +128,21 @@ async fn run(command: Command, config: Config) -> Result<(), AnyError> {
         Command::SeedDemo => {
             let db = db::connect(&config.database_url).await?;
             db::migrate_up(&db).await?;
-            let (created, logins) = match seed::seed_demo(&db).await? {
-                seed::SeedOutcome::Created(logins) => (true, logins),
-                seed::SeedOutcome::AlreadyPresent(logins) => (false, logins),
+            let (summary, logins) = match seed::seed_demo(&db).await? {
+                seed::SeedOutcome::Created {
+                    logins,
+                    record_count,
+                } => (
+                    format!("Created the demo tenant \"{}\" with {record_count} records.", seed::DEMO_TENANT),
+                    logins,
+                ),
+                seed::SeedOutcome::AlreadyPresent(logins) => (
+                    format!("The demo tenant \"{}\" is already there.", seed::DEMO_TENANT),
+                    logins,
+                ),
             };
             println!(
-                "{} demo tenant \"{}\". Sign in with any of these (password: {}):",
-                if created {
-                    "Created the"
-                } else {
-                    "Kept the existing"
-                },
-                seed::DEMO_TENANT,
+                "{summary} Sign in with any of these (password: {}):",
                 seed::DEMO_PASSWORD
             );
             for login in logins {

@@ -1,10 +1,11 @@
 //! `keel seed-demo`: a demo tenant with one user per role, so a new user can sign in and look around.
 //! Running it again changes nothing.
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use shared::Role;
 
 use crate::accounts::{self, AccountError, NewUser};
+use crate::demo_data;
 
 pub const DEMO_TENANT: &str = "Demo Company";
 /// Demo accounts are for a local trial only; the password is printed for the person running `./scripts/run`.
@@ -16,7 +17,10 @@ pub struct DemoLogin {
 }
 
 pub enum SeedOutcome {
-    Created(Vec<DemoLogin>),
+    Created {
+        logins: Vec<DemoLogin>,
+        record_count: usize,
+    },
     AlreadyPresent(Vec<DemoLogin>),
 }
 
@@ -45,10 +49,11 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
         return Ok(SeedOutcome::AlreadyPresent(logins));
     }
 
+    let txn = db.begin().await?;
     let mut users = demo_users().into_iter();
     let (role, email, name) = users.next().expect("the demo has an admin");
-    let (tenant, _) = accounts::create_tenant_with_admin(
-        db,
+    let (tenant, admin) = accounts::create_tenant_with_admin(
+        &txn,
         DEMO_TENANT,
         NewUser {
             email: email.into(),
@@ -58,9 +63,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
         },
     )
     .await?;
+    let mut user_ids = vec![admin.id];
     for (role, email, name) in users {
-        accounts::create_user(
-            db,
+        let user = accounts::create_user(
+            &txn,
             tenant.id,
             NewUser {
                 email: email.into(),
@@ -70,6 +76,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
             },
         )
         .await?;
+        user_ids.push(user.id);
     }
-    Ok(SeedOutcome::Created(logins))
+    // Records are owned by the roles that can own them (not the viewer).
+    let record_count = demo_data::insert_demo_records(&txn, tenant.id, &user_ids[..3]).await?;
+    txn.commit().await?;
+    Ok(SeedOutcome::Created { logins, record_count })
 }

@@ -21,6 +21,34 @@ pub fn is_email_shape(value: &str) -> bool {
         && domain.split('.').all(|label| !label.is_empty())
 }
 
+/// An absolute http(s) address with a host: `https://example.com/path`. Other schemes (`javascript:`,
+/// `ftp:`) are refused, which also keeps stored links safe to render.
+pub fn is_http_url(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    !host.is_empty()
+        && !value.chars().any(char::is_whitespace)
+        && host.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+}
+
+/// A status key: 1–50 characters of `a-z`, `0-9` and `_`.
+pub fn is_status_key(value: &str) -> bool {
+    (1..=50).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// Counts the ASCII digits in a phone number, ignoring spaces, dashes, brackets and a leading `+`.
 pub fn phone_digit_count(value: &str) -> usize {
     value.chars().filter(char::is_ascii_digit).count()
@@ -53,6 +81,26 @@ mod tests {
         ] {
             assert!(!is_email_shape(bad), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn websites_must_be_http_or_https() {
+        for ok in ["https://example.com", "http://example.com/path?q=1", "https://sub.example.co.uk:8443/x", "HTTPS://EXAMPLE.COM", "https://localhost"] {
+            assert!(is_http_url(ok), "{ok} should be accepted");
+        }
+        for bad in ["example.com", "ftp://example.com", "javascript:alert(1)", "https://", "https:///path", "https://exa mple.com", "https://.com", "mailto:a@b.co"] {
+            assert!(!is_http_url(bad), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn status_keys() {
+        assert!(is_status_key("in_progress"));
+        assert!(is_status_key(&"a".repeat(50)));
+        for bad in ["", "In_Progress", "on-hold", "on hold", "é"] {
+            assert!(!is_status_key(bad), "{bad:?}");
+        }
+        assert!(!is_status_key(&"a".repeat(51)));
     }
 
     #[test]

@@ -108,15 +108,30 @@ async fn ensure_pg_template(admin: &DatabaseConnection) -> String {
         .expect("query pg_database")
         .is_some();
     if !exists {
+        // Built under a temporary name and renamed when complete, so a failed build never leaves a
+        // half-migrated template behind for later runs.
+        let building = format!("{template}_building");
         admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{template}\""))
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+            .await
+            .expect("drop a stale template build");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
             .await
             .expect("create template database");
-        let conn = Database::connect(pg_url_for(&template))
+        let conn = Database::connect(pg_url_for(&building))
             .await
             .expect("connect to template");
-        Migrator::up(&conn, None).await.expect("migrate template");
+        let migrated = Migrator::up(&conn, None).await;
         conn.close().await.expect("close template connection");
+        if let Err(err) = migrated {
+            admin.execute_unprepared("SELECT pg_advisory_unlock(727274)").await.ok();
+            panic!("migrating the template database failed: {err}");
+        }
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+            .await
+            .expect("rename the template database");
     }
     admin
         .execute_unprepared("SELECT pg_advisory_unlock(727274)")

@@ -1,0 +1,217 @@
+//! Entity descriptors: the one place that says what each table holds, what its limits are, which columns sort
+//! and filter, and how each is shown. The list endpoint, the report table, the CSV export, the validation
+//! functions and the database-parity tests all walk these.
+
+/// What a field holds, which decides how it is validated, stored and displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A server-assigned identifier.
+    Id,
+    /// One line of text.
+    Text,
+    /// Several lines of text (notes, descriptions).
+    LongText,
+    Email,
+    Phone,
+    /// An http(s) address.
+    Url,
+    /// A key from the tenant's statuses for this entity.
+    Status,
+    /// One of a fixed set of keys.
+    Choice(&'static [&'static str]),
+    /// A user of the same tenant.
+    User,
+    /// A record of another table of the same tenant (the table's name).
+    Reference(&'static str),
+    /// Exact money, integer cents in storage.
+    Money,
+    Date,
+    /// A server-set point in time (RFC 3339).
+    Timestamp,
+    Integer,
+    Bool,
+}
+
+/// How a list may be filtered by a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Case-insensitive substring.
+    Contains,
+    /// One or several comma-separated keys.
+    AnyOf,
+    /// `<field>_after` / `<field>_before`, for dates and timestamps (`created_after`, …).
+    DateRange,
+    /// An id, `me` or `none`.
+    Assignee,
+    /// An exact id.
+    Equals,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    /// Must hold a non-blank value once defaults are applied.
+    pub required: bool,
+    /// Characters (Unicode scalar values), not bytes.
+    pub max_chars: Option<usize>,
+    pub min_digits: Option<usize>,
+    /// Applied on create when the field is absent (statuses default to the tenant's first status instead).
+    pub default: Option<&'static str>,
+    /// Clients may send it; otherwise the server sets it.
+    pub writable: bool,
+    pub filter: Option<Filter>,
+    pub sortable: bool,
+    /// The joined value shown in place of the raw one (`assigned_to` → `assigned_to_name`).
+    pub display_as: Option<&'static str>,
+}
+
+impl FieldDef {
+    pub const fn new(name: &'static str, label: &'static str, kind: FieldKind) -> Self {
+        FieldDef {
+            name,
+            label,
+            kind,
+            required: false,
+            max_chars: None,
+            min_digits: None,
+            default: None,
+            writable: true,
+            filter: None,
+            sortable: false,
+            display_as: None,
+        }
+    }
+    pub const fn id() -> Self {
+        Self::new("id", "ID", FieldKind::Id).read_only().sortable()
+    }
+    pub const fn text(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Text)
+    }
+    pub const fn long_text(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::LongText).max_chars(10_000)
+    }
+    pub const fn email(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Email).max_chars(255)
+    }
+    pub const fn phone(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Phone)
+            .max_chars(50)
+            .min_digits(10)
+    }
+    pub const fn url(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Url).max_chars(255)
+    }
+    pub const fn status(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Status)
+            .required()
+            .max_chars(50)
+            .filter(Filter::AnyOf)
+            .sortable()
+    }
+    pub const fn choice(name: &'static str, label: &'static str, keys: &'static [&'static str]) -> Self {
+        Self::new(name, label, FieldKind::Choice(keys))
+    }
+    pub const fn user(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::User)
+    }
+    pub const fn reference(name: &'static str, label: &'static str, table: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Reference(table))
+    }
+    pub const fn money(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Money)
+    }
+    pub const fn date(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Date)
+    }
+    pub const fn timestamp(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, FieldKind::Timestamp).read_only()
+    }
+
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub const fn max_chars(mut self, max: usize) -> Self {
+        self.max_chars = Some(max);
+        self
+    }
+    pub const fn min_digits(mut self, min: usize) -> Self {
+        self.min_digits = Some(min);
+        self
+    }
+    pub const fn default_value(mut self, value: &'static str) -> Self {
+        self.default = Some(value);
+        self
+    }
+    pub const fn read_only(mut self) -> Self {
+        self.writable = false;
+        self
+    }
+    pub const fn filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+    pub const fn sortable(mut self) -> Self {
+        self.sortable = true;
+        self
+    }
+    pub const fn display_as(mut self, joined: &'static str) -> Self {
+        self.display_as = Some(joined);
+        self
+    }
+}
+
+/// A derived, read-only column computed by a join or an aggregate (`project_count`, `total_revenue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComputedColumn {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub sortable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntityDescriptor {
+    /// Table name, also the URL segment for the five record entities.
+    pub table: &'static str,
+    pub singular: &'static str,
+    pub label: &'static str,
+    /// The status column bound to the tenant's statuses, with the `statuses.entity` key it uses.
+    pub status: Option<(&'static str, &'static str)>,
+    pub fields: &'static [FieldDef],
+    pub computed: &'static [ComputedColumn],
+    /// Fields searched by `q`.
+    pub search_fields: &'static [&'static str],
+    /// The report's columns, in order: field names, their `display_as` names, or computed columns.
+    pub columns: &'static [&'static str],
+}
+
+impl EntityDescriptor {
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+    pub fn writable_fields(&self) -> impl Iterator<Item = &'static FieldDef> {
+        self.fields.iter().filter(|field| field.writable)
+    }
+    pub fn sort_keys(&self) -> impl Iterator<Item = &'static str> {
+        self.fields
+            .iter()
+            .filter(|field| field.sortable)
+            .map(|field| field.name)
+            .chain(self.computed.iter().filter(|c| c.sortable).map(|c| c.name))
+    }
+}
+
+/// Record fields every tenant-owned entity shares, appended after its own fields.
+pub const fn assigned_to(label: &'static str) -> FieldDef {
+    FieldDef::user("assigned_to", label)
+        .filter(Filter::Assignee)
+        .sortable()
+        .display_as("assigned_to_name")
+}
+pub const CREATED_AT: FieldDef = FieldDef::timestamp("created_at", "Created")
+    .filter(Filter::DateRange)
+    .sortable();
+pub const UPDATED_AT: FieldDef = FieldDef::timestamp("updated_at", "Updated").sortable();

@@ -1,0 +1,85 @@
+//! `record_types!` generates, for one entity, the three shapes of its data contract from one field list:
+//! - `…Input`: a full record as a client writes it (every field optional; validation says what is required),
+//! - `…Patch`: a partial update (absent = unchanged, null = clear) carrying the `version` it was read at,
+//! - the response type: the stored record with server-set and joined values.
+//! Inputs and patches reject unknown fields, so a body that carries `id`, `tenant_id` or `created_by` is a 400.
+
+#[macro_export]
+macro_rules! record_types {
+    (
+        $(#[$meta:meta])*
+        $response:ident, $input:ident, $patch:ident {
+            $( $field:ident : $ty:ty ),* $(,)?
+        }
+        joined { $( $joined:ident : $jty:ty ),* $(,)? }
+    ) => {
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $input {
+            $( #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+        }
+
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $patch {
+            /// The `version` of the record the client read; a stale one is refused with 409.
+            pub version: i64,
+            $(
+                #[serde(default, skip_serializing_if = "crate::value::Patch::is_absent")]
+                pub $field: $crate::value::Patch<$ty>,
+            )*
+        }
+
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct $response {
+            pub id: i64,
+            $( pub $field: Option<$ty>, )*
+            $( pub $joined: $jty, )*
+            pub assigned_to_name: Option<String>,
+            pub created_by: Option<i64>,
+            pub created_at: String,
+            pub updated_at: String,
+            pub version: i64,
+        }
+
+        impl $crate::validation::Fields for $input {
+            fn get(&self, name: &str) -> $crate::validation::FieldValue<'_> {
+                use $crate::validation::AsFieldValue;
+                match name {
+                    $( stringify!($field) => self.$field.as_field_value(), )*
+                    _ => $crate::validation::FieldValue::Missing,
+                }
+            }
+
+            fn fill_missing_text(&mut self, name: &str, value: &str) {
+                use $crate::validation::FillText;
+                match name {
+                    $( stringify!($field) => self.$field.fill_missing_text(value), )*
+                    _ => {}
+                }
+            }
+        }
+
+        impl $patch {
+            /// Applies this change to the full record it was read from.
+            pub fn apply_to(self, record: &mut $input) {
+                $( self.$field.apply(&mut record.$field); )*
+            }
+
+            /// Names of the fields this patch touches.
+            pub fn touched(&self) -> Vec<&'static str> {
+                let mut names = Vec::new();
+                $( if !self.$field.is_absent() { names.push(stringify!($field)); } )*
+                names
+            }
+        }
+
+        impl $response {
+            /// The writable part of the record, e.g. to fill an edit form or to apply a patch to.
+            pub fn to_input(&self) -> $input {
+                $input { $( $field: self.$field.clone(), )* }
+            }
+        }
+    };
+}
