@@ -21,7 +21,9 @@ fn name(n: &str) -> Alias {
 }
 
 fn required_text(column: &str, max: usize) -> SimpleExpr {
-    Expr::cust(format!("length(trim({column})) >= 1 AND length({column}) <= {max}"))
+    Expr::cust(format!(
+        "length(trim({column})) >= 1 AND length({column}) <= {max}"
+    ))
 }
 
 fn optional_text(column: &str, max: usize) -> SimpleExpr {
@@ -33,12 +35,21 @@ fn money(column: &str) -> SimpleExpr {
 }
 
 fn one_of(column: &str, keys: &[&str]) -> SimpleExpr {
-    let list = keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    let list = keys
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Expr::cust(format!("{column} IN ({list})"))
 }
 
 /// A composite foreign key that keeps a reference inside the row's tenant.
-fn same_tenant_fk(table: &str, column: &str, target: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+fn same_tenant_fk(
+    table: &str,
+    column: &str,
+    target: &str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(name(table), (name("tenant_id"), name(column)))
@@ -48,18 +59,32 @@ fn same_tenant_fk(table: &str, column: &str, target: &str, on_delete: ForeignKey
 }
 
 /// The columns and constraints every tenant-owned record shares, around its own columns.
-fn record_table(table: &str, columns: Vec<ColumnDef>, status: Option<(&str, &str)>) -> TableCreateStatement {
+fn record_table(
+    table: &str,
+    columns: Vec<ColumnDef>,
+    status: Option<(&str, &str)>,
+) -> TableCreateStatement {
     let mut create = Table::create();
     create
         .table(name(table))
-        .col(ColumnDef::new(name("id")).big_integer().not_null().auto_increment().primary_key())
+        .col(
+            ColumnDef::new(name("id"))
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
         .col(ColumnDef::new(name("tenant_id")).big_integer().not_null());
     for column in columns {
         create.col(column);
     }
     if let Some((status_column, entity)) = status {
         create
-            .col(ColumnDef::new(name(status_column)).string_len(50).not_null())
+            .col(
+                ColumnDef::new(name(status_column))
+                    .string_len(50)
+                    .not_null(),
+            )
             .col(
                 ColumnDef::new(name("status_entity"))
                     .string_len(10)
@@ -70,8 +95,18 @@ fn record_table(table: &str, columns: Vec<ColumnDef>, status: Option<(&str, &str
             .foreign_key(
                 ForeignKey::create()
                     .name(format!("fk_{table}_status"))
-                    .from(name(table), (name("tenant_id"), name("status_entity"), name(status_column)))
-                    .to(name("statuses"), (name("tenant_id"), name("entity"), name("key")))
+                    .from(
+                        name(table),
+                        (
+                            name("tenant_id"),
+                            name("status_entity"),
+                            name(status_column),
+                        ),
+                    )
+                    .to(
+                        name("statuses"),
+                        (name("tenant_id"), name("entity"), name("key")),
+                    )
                     .on_delete(ForeignKeyAction::Restrict)
                     .on_update(ForeignKeyAction::Restrict),
             );
@@ -79,10 +114,29 @@ fn record_table(table: &str, columns: Vec<ColumnDef>, status: Option<(&str, &str
     create
         .col(ColumnDef::new(name("created_by")).big_integer().null())
         .col(ColumnDef::new(name("assigned_to")).big_integer().null())
-        .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null().default(Expr::current_timestamp()))
-        .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null().default(Expr::current_timestamp()))
-        .col(ColumnDef::new(name("deleted_at")).timestamp_with_time_zone().null())
-        .col(ColumnDef::new(name("version")).big_integer().not_null().default(1))
+        .col(
+            ColumnDef::new(name("created_at"))
+                .timestamp_with_time_zone()
+                .not_null()
+                .default(Expr::current_timestamp()),
+        )
+        .col(
+            ColumnDef::new(name("updated_at"))
+                .timestamp_with_time_zone()
+                .not_null()
+                .default(Expr::current_timestamp()),
+        )
+        .col(
+            ColumnDef::new(name("deleted_at"))
+                .timestamp_with_time_zone()
+                .null(),
+        )
+        .col(
+            ColumnDef::new(name("version"))
+                .big_integer()
+                .not_null()
+                .default(1),
+        )
         .check(Expr::cust("version >= 1"))
         .foreign_key(
             ForeignKey::create()
@@ -91,8 +145,18 @@ fn record_table(table: &str, columns: Vec<ColumnDef>, status: Option<(&str, &str
                 .to(name("tenants"), name("id"))
                 .on_delete(ForeignKeyAction::Cascade),
         )
-        .foreign_key(&mut same_tenant_fk(table, "created_by", "users", ForeignKeyAction::Restrict))
-        .foreign_key(&mut same_tenant_fk(table, "assigned_to", "users", ForeignKeyAction::Restrict))
+        .foreign_key(&mut same_tenant_fk(
+            table,
+            "created_by",
+            "users",
+            ForeignKeyAction::Restrict,
+        ))
+        .foreign_key(&mut same_tenant_fk(
+            table,
+            "assigned_to",
+            "users",
+            ForeignKeyAction::Restrict,
+        ))
         .to_owned()
 }
 
@@ -100,12 +164,24 @@ struct Sql(Vec<String>);
 
 impl Sql {
     fn index(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
-        let filter = if live_only { " WHERE deleted_at IS NULL" } else { "" };
-        self.0.push(format!("CREATE INDEX idx_{table}_{suffix} ON {table} ({columns}){filter}"));
+        let filter = if live_only {
+            " WHERE deleted_at IS NULL"
+        } else {
+            ""
+        };
+        self.0.push(format!(
+            "CREATE INDEX idx_{table}_{suffix} ON {table} ({columns}){filter}"
+        ));
     }
     fn unique(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
-        let filter = if live_only { " WHERE deleted_at IS NULL" } else { "" };
-        self.0.push(format!("CREATE UNIQUE INDEX ux_{table}_{suffix} ON {table} ({columns}){filter}"));
+        let filter = if live_only {
+            " WHERE deleted_at IS NULL"
+        } else {
+            ""
+        };
+        self.0.push(format!(
+            "CREATE UNIQUE INDEX ux_{table}_{suffix} ON {table} ({columns}){filter}"
+        ));
     }
     /// The plan's Step 2.2 indexes, then one per allowlisted sort on live rows: (tenant_id, key, id), which
     /// serves `ORDER BY key, id` within a tenant in either direction.
@@ -119,10 +195,20 @@ impl Sql {
         self.index(table, "created_at", "created_at DESC", false);
         if let Some(status) = status {
             self.index(table, "status", status, false);
-            self.index(table, "tenant_status", &format!("tenant_id, {status}"), true);
+            self.index(
+                table,
+                "tenant_status",
+                &format!("tenant_id, {status}"),
+                true,
+            );
         }
         for sort in sorts {
-            self.index(table, &format!("live_{sort}"), &format!("tenant_id, {sort}, id"), true);
+            self.index(
+                table,
+                &format!("live_{sort}"),
+                &format!("tenant_id, {sort}, id"),
+                true,
+            );
         }
         self.index(table, "live_assignee", "tenant_id, assigned_to, id", true);
         self.index(table, "trash", "tenant_id, deleted_at", false);
@@ -141,22 +227,50 @@ impl MigrationTrait for Migration {
         // Composite foreign keys need a unique (tenant_id, id) on the referenced table.
         manager
             .get_connection()
-            .execute_unprepared("CREATE UNIQUE INDEX ux_users_tenant_id_id ON users (tenant_id, id)")
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_users_tenant_id_id ON users (tenant_id, id)",
+            )
             .await?;
 
         manager
             .create_table(
                 Table::create()
                     .table(name("statuses"))
-                    .col(ColumnDef::new(name("id")).big_integer().not_null().auto_increment().primary_key())
+                    .col(
+                        ColumnDef::new(name("id"))
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(name("tenant_id")).big_integer().not_null())
                     .col(ColumnDef::new(name("entity")).string_len(10).not_null())
                     .col(ColumnDef::new(name("key")).string_len(50).not_null())
                     .col(ColumnDef::new(name("label")).string_len(100).not_null())
-                    .col(ColumnDef::new(name("position")).integer().not_null().default(0))
-                    .col(ColumnDef::new(name("is_closed")).boolean().not_null().default(false))
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null().default(Expr::current_timestamp()))
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null().default(Expr::current_timestamp()))
+                    .col(
+                        ColumnDef::new(name("position"))
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(name("is_closed"))
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(name("created_at"))
+                            .timestamp_with_time_zone()
+                            .not_null()
+                            .default(Expr::current_timestamp()),
+                    )
+                    .col(
+                        ColumnDef::new(name("updated_at"))
+                            .timestamp_with_time_zone()
+                            .not_null()
+                            .default(Expr::current_timestamp()),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_statuses_tenant")
@@ -177,9 +291,19 @@ impl MigrationTrait for Migration {
             .execute_unprepared("CREATE UNIQUE INDEX ux_statuses_tenant_entity_key ON statuses (tenant_id, entity, key)")
             .await?;
 
-        let text = |column: &str, max: u32| ColumnDef::new(name(column)).string_len(max).null().to_owned();
+        let text = |column: &str, max: u32| {
+            ColumnDef::new(name(column))
+                .string_len(max)
+                .null()
+                .to_owned()
+        };
         let long_text = |column: &str| ColumnDef::new(name(column)).text().null().to_owned();
-        let required = |column: &str, max: u32| ColumnDef::new(name(column)).string_len(max).not_null().to_owned();
+        let required = |column: &str, max: u32| {
+            ColumnDef::new(name(column))
+                .string_len(max)
+                .not_null()
+                .to_owned()
+        };
         let cents = |column: &str| ColumnDef::new(name(column)).big_integer().null().to_owned();
         let reference = |column: &str| ColumnDef::new(name(column)).big_integer().null().to_owned();
 
@@ -206,10 +330,24 @@ impl MigrationTrait for Migration {
             .check(optional_text("source", 100))
             .check(optional_text("notes", 10_000));
         manager.create_table(leads).await?;
-        sql.record_indexes("leads", Some("lead_status"), &["company_name", "contact_name", "email", "source", "created_at", "updated_at"]);
+        sql.record_indexes(
+            "leads",
+            Some("lead_status"),
+            &[
+                "company_name",
+                "contact_name",
+                "email",
+                "source",
+                "created_at",
+                "updated_at",
+            ],
+        );
         // Tables referenced by later tables need their (tenant_id, id) unique index before those are created.
         for statement in sql.0.drain(..) {
-            manager.get_connection().execute_unprepared(&statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(&statement)
+                .await?;
         }
 
         // clients
@@ -235,14 +373,42 @@ impl MigrationTrait for Migration {
             .check(optional_text("website", 255))
             .check(optional_text("address", 500))
             .check(optional_text("notes", 10_000))
-            .foreign_key(&mut same_tenant_fk("clients", "converted_from_lead_id", "leads", ForeignKeyAction::Restrict));
+            .foreign_key(&mut same_tenant_fk(
+                "clients",
+                "converted_from_lead_id",
+                "leads",
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(clients).await?;
-        sql.record_indexes("clients", Some("client_status"), &["company_name", "contact_name", "email", "created_at", "updated_at"]);
+        sql.record_indexes(
+            "clients",
+            Some("client_status"),
+            &[
+                "company_name",
+                "contact_name",
+                "email",
+                "created_at",
+                "updated_at",
+            ],
+        );
         // One live client per company name in a tenant (case-insensitive); trashed ones do not count.
-        sql.unique("clients", "tenant_company_name", "tenant_id, lower(company_name)", true);
-        sql.index("clients", "converted_from_lead_id", "converted_from_lead_id", false);
+        sql.unique(
+            "clients",
+            "tenant_company_name",
+            "tenant_id, lower(company_name)",
+            true,
+        );
+        sql.index(
+            "clients",
+            "converted_from_lead_id",
+            "converted_from_lead_id",
+            false,
+        );
         for statement in sql.0.drain(..) {
-            manager.get_connection().execute_unprepared(&statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(&statement)
+                .await?;
         }
 
         // projects
@@ -250,7 +416,10 @@ impl MigrationTrait for Migration {
             "projects",
             vec![
                 required("project_name", 200),
-                ColumnDef::new(name("client_id")).big_integer().not_null().to_owned(),
+                ColumnDef::new(name("client_id"))
+                    .big_integer()
+                    .not_null()
+                    .to_owned(),
                 long_text("description"),
                 cents("budget"),
                 cents("actual_cost"),
@@ -265,12 +434,34 @@ impl MigrationTrait for Migration {
             .check(money("budget"))
             .check(money("actual_cost"))
             .check(Expr::cust("end_date >= start_date"))
-            .foreign_key(&mut same_tenant_fk("projects", "client_id", "clients", ForeignKeyAction::Restrict));
+            .foreign_key(&mut same_tenant_fk(
+                "projects",
+                "client_id",
+                "clients",
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(projects).await?;
-        sql.record_indexes("projects", Some("project_status"), &["project_name", "budget", "actual_cost", "start_date", "end_date", "created_at", "updated_at"]);
+        sql.record_indexes(
+            "projects",
+            Some("project_status"),
+            &[
+                "project_name",
+                "budget",
+                "actual_cost",
+                "start_date",
+                "end_date",
+                "created_at",
+                "updated_at",
+            ],
+        );
         sql.index("projects", "client_id", "client_id", false);
         sql.index("projects", "live_client", "tenant_id, client_id, id", true);
-        sql.unique("projects", "client_project_name", "tenant_id, client_id, lower(project_name)", true);
+        sql.unique(
+            "projects",
+            "client_project_name",
+            "tenant_id, client_id, lower(project_name)",
+            true,
+        );
 
         // accounts
         let mut accounts = record_table(
@@ -295,13 +486,37 @@ impl MigrationTrait for Migration {
             .check(optional_text("billing_email", 255))
             .check(money("annual_revenue"))
             .check(optional_text("notes", 10_000))
-            .foreign_key(&mut same_tenant_fk("accounts", "client_id", "clients", ForeignKeyAction::Restrict));
+            .foreign_key(&mut same_tenant_fk(
+                "accounts",
+                "client_id",
+                "clients",
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(accounts).await?;
-        sql.record_indexes("accounts", None, &["account_name", "account_type", "industry", "annual_revenue", "created_at", "updated_at"]);
+        sql.record_indexes(
+            "accounts",
+            None,
+            &[
+                "account_name",
+                "account_type",
+                "industry",
+                "annual_revenue",
+                "created_at",
+                "updated_at",
+            ],
+        );
         sql.index("accounts", "client_id", "client_id", false);
-        sql.unique("accounts", "tenant_account_name", "tenant_id, lower(account_name)", true);
+        sql.unique(
+            "accounts",
+            "tenant_account_name",
+            "tenant_id, lower(account_name)",
+            true,
+        );
         for statement in sql.0.drain(..) {
-            manager.get_connection().execute_unprepared(&statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(&statement)
+                .await?;
         }
 
         // tasks
@@ -310,7 +525,11 @@ impl MigrationTrait for Migration {
             vec![
                 required("title", 200),
                 long_text("description"),
-                ColumnDef::new(name("priority")).string_len(20).not_null().default("medium").to_owned(),
+                ColumnDef::new(name("priority"))
+                    .string_len(20)
+                    .not_null()
+                    .default("medium")
+                    .to_owned(),
                 ColumnDef::new(name("due_date")).date().null().to_owned(),
                 reference("project_id"),
                 reference("lead_id"),
@@ -322,23 +541,49 @@ impl MigrationTrait for Migration {
             .check(required_text("title", 200))
             .check(optional_text("description", 10_000))
             .check(one_of("priority", &["low", "medium", "high", "urgent"]))
-            .foreign_key(&mut same_tenant_fk("tasks", "project_id", "projects", ForeignKeyAction::Restrict))
-            .foreign_key(&mut same_tenant_fk("tasks", "lead_id", "leads", ForeignKeyAction::Restrict))
-            .foreign_key(&mut same_tenant_fk("tasks", "client_id", "clients", ForeignKeyAction::Restrict));
+            .foreign_key(&mut same_tenant_fk(
+                "tasks",
+                "project_id",
+                "projects",
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut same_tenant_fk(
+                "tasks",
+                "lead_id",
+                "leads",
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut same_tenant_fk(
+                "tasks",
+                "client_id",
+                "clients",
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(tasks).await?;
-        sql.record_indexes("tasks", Some("task_status"), &["title", "priority", "due_date", "created_at", "updated_at"]);
+        sql.record_indexes(
+            "tasks",
+            Some("task_status"),
+            &["title", "priority", "due_date", "created_at", "updated_at"],
+        );
         for column in ["project_id", "lead_id", "client_id"] {
             sql.index("tasks", column, column, false);
         }
         for statement in sql.0.drain(..) {
-            manager.get_connection().execute_unprepared(&statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(&statement)
+                .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["tasks", "accounts", "projects", "clients", "leads", "statuses"] {
-            manager.drop_table(Table::drop().table(name(table)).to_owned()).await?;
+        for table in [
+            "tasks", "accounts", "projects", "clients", "leads", "statuses",
+        ] {
+            manager
+                .drop_table(Table::drop().table(name(table)).to_owned())
+                .await?;
         }
         manager
             .get_connection()

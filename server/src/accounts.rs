@@ -6,11 +6,11 @@ use argon2::{
     Argon2,
 };
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, TransactionSession,
-    QueryFilter, Set, TransactionTrait,
-};
 use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
 use shared::{entities::status::DEFAULT_STATUSES, rules, FieldError, Role};
 
 use crate::entities::{tenant, user};
@@ -139,7 +139,15 @@ pub async fn create_tenant_with_admin(
 async fn insert_default_statuses(db: &impl ConnectionTrait, tenant_id: i64) -> Result<(), DbErr> {
     let mut insert = Query::insert();
     insert.into_table(Alias::new("statuses")).columns(
-        ["tenant_id", "entity", "key", "label", "position", "is_closed"].map(Alias::new),
+        [
+            "tenant_id",
+            "entity",
+            "key",
+            "label",
+            "position",
+            "is_closed",
+        ]
+        .map(Alias::new),
     );
     let mut position_in_entity: i32 = 0;
     let mut previous_entity = "";

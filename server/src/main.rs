@@ -133,11 +133,17 @@ async fn run(command: Command, config: Config) -> Result<(), AnyError> {
                     logins,
                     record_count,
                 } => (
-                    format!("Created the demo tenant \"{}\" with {record_count} records.", seed::DEMO_TENANT),
+                    format!(
+                        "Created the demo tenant \"{}\" with {record_count} records.",
+                        seed::DEMO_TENANT
+                    ),
                     logins,
                 ),
                 seed::SeedOutcome::AlreadyPresent(logins) => (
-                    format!("The demo tenant \"{}\" is already there.", seed::DEMO_TENANT),
+                    format!(
+                        "The demo tenant \"{}\" is already there.",
+                        seed::DEMO_TENANT
+                    ),
                     logins,
                 ),
             };

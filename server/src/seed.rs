@@ -81,5 +81,8 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
     // Records are owned by the roles that can own them (not the viewer).
     let record_count = demo_data::insert_demo_records(&txn, tenant.id, &user_ids[..3]).await?;
     txn.commit().await?;
-    Ok(SeedOutcome::Created { logins, record_count })
+    Ok(SeedOutcome::Created {
+        logins,
+        record_count,
+    })
 }

@@ -110,7 +110,11 @@ impl FieldDef {
             .filter(Filter::AnyOf)
             .sortable()
     }
-    pub const fn choice(name: &'static str, label: &'static str, keys: &'static [&'static str]) -> Self {
+    pub const fn choice(
+        name: &'static str,
+        label: &'static str,
+        keys: &'static [&'static str],
+    ) -> Self {
         Self::new(name, label, FieldKind::Choice(keys))
     }
     pub const fn user(name: &'static str, label: &'static str) -> Self {

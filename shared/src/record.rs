@@ -2,6 +2,7 @@
 //! - `…Input`: a full record as a client writes it (every field optional; validation says what is required),
 //! - `…Patch`: a partial update (absent = unchanged, null = clear) carrying the `version` it was read at,
 //! - the response type: the stored record with server-set and joined values.
+//!
 //! Inputs and patches reject unknown fields, so a body that carries `id`, `tenant_id` or `created_by` is a 400.
 
 #[macro_export]

@@ -36,7 +36,9 @@ pub fn is_http_url(value: &str) -> bool {
     let host = host.split(':').next().unwrap_or_default();
     !host.is_empty()
         && !value.chars().any(char::is_whitespace)
-        && host.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
         && !host.starts_with('.')
         && !host.ends_with('.')
 }
@@ -85,10 +87,25 @@ mod tests {
 
     #[test]
     fn websites_must_be_http_or_https() {
-        for ok in ["https://example.com", "http://example.com/path?q=1", "https://sub.example.co.uk:8443/x", "HTTPS://EXAMPLE.COM", "https://localhost"] {
+        for ok in [
+            "https://example.com",
+            "http://example.com/path?q=1",
+            "https://sub.example.co.uk:8443/x",
+            "HTTPS://EXAMPLE.COM",
+            "https://localhost",
+        ] {
             assert!(is_http_url(ok), "{ok} should be accepted");
         }
-        for bad in ["example.com", "ftp://example.com", "javascript:alert(1)", "https://", "https:///path", "https://exa mple.com", "https://.com", "mailto:a@b.co"] {
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "https://exa mple.com",
+            "https://.com",
+            "mailto:a@b.co",
+        ] {
             assert!(!is_http_url(bad), "{bad:?} should be rejected");
         }
     }

@@ -66,7 +66,8 @@ pub trait AsFieldValue {
 
 impl AsFieldValue for Option<String> {
     fn as_field_value(&self) -> FieldValue<'_> {
-        self.as_deref().map_or(FieldValue::Missing, FieldValue::Text)
+        self.as_deref()
+            .map_or(FieldValue::Missing, FieldValue::Text)
     }
 }
 impl AsFieldValue for Option<Money> {
@@ -126,7 +127,11 @@ fn options_list(options: impl Iterator<Item = String>) -> String {
 }
 
 /// Checks one field against its definition. `None` when it is fine.
-pub fn check_field(def: &FieldDef, value: FieldValue<'_>, ctx: &RulesContext) -> Option<FieldError> {
+pub fn check_field(
+    def: &FieldDef,
+    value: FieldValue<'_>,
+    ctx: &RulesContext,
+) -> Option<FieldError> {
     let label = def.label;
     let name = def.name;
     let blank = match value {
@@ -157,7 +162,11 @@ pub fn check_field(def: &FieldDef, value: FieldValue<'_>, ctx: &RulesContext) ->
                 }
                 FieldKind::Phone => def.min_digits.and_then(|min| {
                     (rules::phone_digit_count(text) < min).then(|| {
-                        field_error(name, "min_digits", format!("{label} must have at least {min} digits"))
+                        field_error(
+                            name,
+                            "min_digits",
+                            format!("{label} must have at least {min} digits"),
+                        )
                     })
                 }),
                 FieldKind::Url if !rules::is_http_url(text.trim()) => Some(field_error(
@@ -178,14 +187,19 @@ pub fn check_field(def: &FieldDef, value: FieldValue<'_>, ctx: &RulesContext) ->
                 FieldKind::Choice(keys) if !keys.contains(&text) => Some(field_error(
                     name,
                     "invalid_choice",
-                    format!("{label} must be one of: {}", options_list(keys.iter().map(|k| k.to_string()))),
+                    format!(
+                        "{label} must be one of: {}",
+                        options_list(keys.iter().map(|k| k.to_string()))
+                    ),
                 )),
                 _ => None,
             }
         }
-        FieldValue::Money(amount) if amount.cents() < 0 => {
-            Some(field_error(name, "negative", format!("{label} cannot be negative")))
-        }
+        FieldValue::Money(amount) if amount.cents() < 0 => Some(field_error(
+            name,
+            "negative",
+            format!("{label} cannot be negative"),
+        )),
         FieldValue::Money(amount) if amount.cents() > MONEY_MAX_CENTS => Some(field_error(
             name,
             "too_large",

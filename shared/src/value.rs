@@ -110,7 +110,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -131,8 +131,9 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Date::parse(&text)
-            .ok_or_else(|| de::Error::custom(format!("`{text}` is not a date in the form YYYY-MM-DD")))
+        Date::parse(&text).ok_or_else(|| {
+            de::Error::custom(format!("`{text}` is not a date in the form YYYY-MM-DD"))
+        })
     }
 }
 
@@ -211,17 +212,36 @@ mod tests {
 
     #[test]
     fn money_is_a_string_in_json() {
-        assert_eq!(serde_json::to_string(&Money(1_250_000)).unwrap(), r#""12500.00""#);
+        assert_eq!(
+            serde_json::to_string(&Money(1_250_000)).unwrap(),
+            r#""12500.00""#
+        );
         assert_eq!(serde_json::to_string(&Money(-5)).unwrap(), r#""-0.05""#);
-        assert_eq!(serde_json::from_str::<Money>(r#""0.5""#).unwrap(), Money(50));
-        assert!(serde_json::from_str::<Money>("12.5").is_err(), "floats are refused");
+        assert_eq!(
+            serde_json::from_str::<Money>(r#""0.5""#).unwrap(),
+            Money(50)
+        );
+        assert!(
+            serde_json::from_str::<Money>("12.5").is_err(),
+            "floats are refused"
+        );
     }
 
     #[test]
     fn dates_are_checked_against_the_calendar() {
         assert_eq!(Date::parse("2026-02-28").unwrap().to_string(), "2026-02-28");
         assert!(Date::parse("2024-02-29").is_some());
-        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-01-01", "2026/01/01", "2026-1-01", "2026-01-01T00:00:00Z", "0000-01-01"] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "26-01-01",
+            "2026/01/01",
+            "2026-1-01",
+            "2026-01-01T00:00:00Z",
+            "0000-01-01",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("2026-01-31") < Date::parse("2026-02-01"));

@@ -90,7 +90,10 @@ fn every_problem_is_reported_at_once() {
         ..Default::default()
     };
     let errors = validate_lead(&input, &statuses("lead")).unwrap_err();
-    let messages: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+    let messages: Vec<_> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.message.as_str()))
+        .collect();
     assert_eq!(
         messages,
         [
@@ -117,7 +120,10 @@ fn phone_numbers_need_ten_digits_whatever_the_punctuation() {
         ("phone: 12345678901", true),
     ];
     for (phone, ok) in cases {
-        let input = LeadInput { phone: Some(phone.into()), ..lead("Acme") };
+        let input = LeadInput {
+            phone: Some(phone.into()),
+            ..lead("Acme")
+        };
         assert_eq!(validate_lead(&input, &ctx).is_ok(), ok, "{phone}");
     }
 }
@@ -134,7 +140,10 @@ fn emails_must_have_a_plausible_shape() {
         ("ada @example.com", false),
     ];
     for (email, ok) in cases {
-        let input = LeadInput { email: Some(email.into()), ..lead("Acme") };
+        let input = LeadInput {
+            email: Some(email.into()),
+            ..lead("Acme")
+        };
         assert_eq!(validate_lead(&input, &ctx).is_ok(), ok, "{email}");
     }
 }
@@ -162,7 +171,11 @@ fn websites_must_be_http_or_https() {
             website: Some(website.into()),
             ..Default::default()
         };
-        assert_eq!(validate_account(&account, &RulesContext::default()).is_ok(), ok, "{website}");
+        assert_eq!(
+            validate_account(&account, &RulesContext::default()).is_ok(),
+            ok,
+            "{website}"
+        );
     }
 }
 
@@ -175,11 +188,22 @@ fn money_is_never_negative() {
         project_status: Some("planning".into()),
         ..Default::default()
     };
-    for (cents, ok) in [(0, true), (1, true), (-1, false), (-1_000_00, false)] {
-        let input = ProjectInput { budget: Some(Money(cents)), actual_cost: Some(Money(0)), ..base.clone() };
+    for (cents, ok) in [(0, true), (1, true), (-1, false), (-100_000, false)] {
+        let input = ProjectInput {
+            budget: Some(Money(cents)),
+            actual_cost: Some(Money(0)),
+            ..base.clone()
+        };
         assert_eq!(validate_project(&input, &ctx).is_ok(), ok, "budget {cents}");
-        let input = ProjectInput { actual_cost: Some(Money(cents)), ..base.clone() };
-        assert_eq!(validate_project(&input, &ctx).is_ok(), ok, "actual_cost {cents}");
+        let input = ProjectInput {
+            actual_cost: Some(Money(cents)),
+            ..base.clone()
+        };
+        assert_eq!(
+            validate_project(&input, &ctx).is_ok(),
+            ok,
+            "actual_cost {cents}"
+        );
     }
     let negative = AccountInput {
         account_name: Some("Acme".into()),
@@ -227,27 +251,48 @@ fn projects_need_a_client() {
 fn statuses_come_from_the_tenant() {
     // A tenant that renamed its pipeline: only its own keys are accepted.
     let custom = RulesContext::with_statuses(vec![
-        StatusOption { key: "inbound".into(), label: "Inbound".into(), is_closed: false },
-        StatusOption { key: "signed".into(), label: "Signed".into(), is_closed: true },
+        StatusOption {
+            key: "inbound".into(),
+            label: "Inbound".into(),
+            is_closed: false,
+        },
+        StatusOption {
+            key: "signed".into(),
+            label: "Signed".into(),
+            is_closed: true,
+        },
     ]);
     let mut input = lead("Acme");
     input.lead_status = Some("signed".into());
     assert!(validate_lead(&input, &custom).is_ok());
     input.lead_status = Some("new".into());
-    assert_eq!(validate_lead(&input, &custom).unwrap_err()[0].message, "Status must be one of: Inbound, Signed");
+    assert_eq!(
+        validate_lead(&input, &custom).unwrap_err()[0].message,
+        "Status must be one of: Inbound, Signed"
+    );
 }
 
 #[test]
 fn defaults_fill_the_first_status_and_declared_values() {
-    let mut task = TaskInput { title: Some("Call back".into()), ..Default::default() };
+    let mut task = TaskInput {
+        title: Some("Call back".into()),
+        ..Default::default()
+    };
     apply_defaults(&TASK, &mut task, &statuses("task"));
     assert_eq!(task.task_status.as_deref(), Some("todo"));
     assert_eq!(task.priority.as_deref(), Some("medium"));
     assert!(validate_task(&task, &statuses("task")).is_ok());
 
-    let mut explicit = LeadInput { lead_status: Some("won".into()), ..lead("Acme") };
+    let mut explicit = LeadInput {
+        lead_status: Some("won".into()),
+        ..lead("Acme")
+    };
     apply_defaults(&LEAD, &mut explicit, &statuses("lead"));
-    assert_eq!(explicit.lead_status.as_deref(), Some("won"), "a given status is kept");
+    assert_eq!(
+        explicit.lead_status.as_deref(),
+        Some("won"),
+        "a given status is kept"
+    );
 }
 
 #[test]
@@ -269,7 +314,10 @@ fn choices_are_closed_lists() {
         account_type: Some("competitor".into()),
         ..Default::default()
     };
-    assert_eq!(validate_account(&account, &RulesContext::default()).unwrap_err()[0].code, "invalid_choice");
+    assert_eq!(
+        validate_account(&account, &RulesContext::default()).unwrap_err()[0].code,
+        "invalid_choice"
+    );
 }
 
 #[test]
@@ -280,14 +328,27 @@ fn patches_apply_absent_null_and_set() {
         ..lead("Acme")
     };
     let patch: LeadPatch =
-        serde_json::from_str(r#"{"version": 3, "email": null, "company_name": "Acme Ltd"}"#).unwrap();
+        serde_json::from_str(r#"{"version": 3, "email": null, "company_name": "Acme Ltd"}"#)
+            .unwrap();
     assert_eq!(patch.version, 3);
     assert_eq!(patch.touched(), ["company_name", "email"]);
     patch.apply_to(&mut record);
     assert_eq!(record.company_name.as_deref(), Some("Acme Ltd"));
-    assert_eq!(record.contact_name.as_deref(), Some("Ada"), "absent = unchanged");
+    assert_eq!(
+        record.contact_name.as_deref(),
+        Some("Ada"),
+        "absent = unchanged"
+    );
     assert_eq!(record.email, None, "null = cleared");
-    assert_eq!(LeadPatch { version: 1, email: Patch::Absent, ..Default::default() }.touched(), Vec::<&str>::new());
+    assert_eq!(
+        LeadPatch {
+            version: 1,
+            email: Patch::Absent,
+            ..Default::default()
+        }
+        .touched(),
+        Vec::<&str>::new()
+    );
 }
 
 #[test]
@@ -301,8 +362,14 @@ fn inputs_reject_unknown_and_server_owned_fields() {
         assert!(serde_json::from_str::<LeadInput>(body).is_err(), "{body}");
     }
     assert!(serde_json::from_str::<LeadPatch>(r#"{"version": 1, "tenant_id": 2}"#).is_err());
-    assert!(serde_json::from_str::<LeadPatch>(r#"{"company_name": "x"}"#).is_err(), "version is required");
-    assert!(serde_json::from_str::<UserInput>(r#"{"email":"a@b.co","name":"A","role":"admin","password":"0123456789","tenant_id":1}"#).is_err());
+    assert!(
+        serde_json::from_str::<LeadPatch>(r#"{"company_name": "x"}"#).is_err(),
+        "version is required"
+    );
+    assert!(serde_json::from_str::<UserInput>(
+        r#"{"email":"a@b.co","name":"A","role":"admin","password":"0123456789","tenant_id":1}"#
+    )
+    .is_err());
 }
 
 #[test]
@@ -314,7 +381,10 @@ fn users_and_statuses_have_their_own_rules() {
         password: "correct horse".into(),
     };
     assert!(validate_user(&user).is_ok());
-    let weak = UserInput { password: "short".into(), ..user.clone() };
+    let weak = UserInput {
+        password: "short".into(),
+        ..user.clone()
+    };
     assert_eq!(validate_user(&weak).unwrap_err()[0].field, "password");
 
     let status = |key: &str| StatusInput {
@@ -328,8 +398,14 @@ fn users_and_statuses_have_their_own_rules() {
     for bad in ["Follow Up", "follow-up", ""] {
         assert!(validate_status(&status(bad)).is_err(), "{bad:?}");
     }
-    let wrong_entity = StatusInput { entity: "account".into(), ..status("x") };
-    assert_eq!(validate_status(&wrong_entity).unwrap_err()[0].field, "entity");
+    let wrong_entity = StatusInput {
+        entity: "account".into(),
+        ..status("x")
+    };
+    assert_eq!(
+        validate_status(&wrong_entity).unwrap_err()[0].field,
+        "entity"
+    );
 }
 
 /// Every limited text field: the value at the limit passes, one past it fails, for every descriptor.
@@ -339,12 +415,21 @@ fn every_length_limit_is_exact() {
     for descriptor in ALL_DESCRIPTORS {
         for def in descriptor.fields.iter().filter(|f| f.max_chars.is_some()) {
             let max = def.max_chars.unwrap();
-            if !matches!(def.kind, shared::FieldKind::Text | shared::FieldKind::LongText) {
+            if !matches!(
+                def.kind,
+                shared::FieldKind::Text | shared::FieldKind::LongText
+            ) {
                 continue; // shaped values (email, phone, url, keys) are covered by their own tests
             }
             let at = "é".repeat(max);
             let over = "é".repeat(max + 1);
-            assert_eq!(check_field(def, FieldValue::Text(&at), &ctx), None, "{}.{}", descriptor.table, def.name);
+            assert_eq!(
+                check_field(def, FieldValue::Text(&at), &ctx),
+                None,
+                "{}.{}",
+                descriptor.table,
+                def.name
+            );
             assert_eq!(
                 check_field(def, FieldValue::Text(&over), &ctx).map(|e| e.code),
                 Some("max_length".to_owned()),
@@ -369,9 +454,21 @@ fn every_report_column_and_sort_key_is_declared() {
             .chain(descriptor.computed.iter().map(|c| c.name))
             .collect();
         for column in descriptor.columns {
-            assert!(known.contains(column), "{}: unknown column {column}", descriptor.table);
+            assert!(
+                known.contains(column),
+                "{}: unknown column {column}",
+                descriptor.table
+            );
         }
-        assert!(descriptor.sort_keys().any(|k| k == "created_at"), "{}", descriptor.table);
-        assert!(descriptor.sort_keys().any(|k| k == "id"), "{}", descriptor.table);
+        assert!(
+            descriptor.sort_keys().any(|k| k == "created_at"),
+            "{}",
+            descriptor.table
+        );
+        assert!(
+            descriptor.sort_keys().any(|k| k == "id"),
+            "{}",
+            descriptor.table
+        );
     }
 }

@@ -112,7 +112,9 @@ async fn ensure_pg_template(admin: &DatabaseConnection) -> String {
         // half-migrated template behind for later runs.
         let building = format!("{template}_building");
         admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
             .await
             .expect("drop a stale template build");
         admin
@@ -125,11 +127,16 @@ async fn ensure_pg_template(admin: &DatabaseConnection) -> String {
         let migrated = Migrator::up(&conn, None).await;
         conn.close().await.expect("close template connection");
         if let Err(err) = migrated {
-            admin.execute_unprepared("SELECT pg_advisory_unlock(727274)").await.ok();
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+                .await
+                .ok();
             panic!("migrating the template database failed: {err}");
         }
         admin
-            .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+            ))
             .await
             .expect("rename the template database");
     }

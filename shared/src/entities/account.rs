@@ -38,8 +38,14 @@ pub const ACCOUNT: EntityDescriptor = EntityDescriptor {
     computed: &[],
     search_fields: &["account_name", "industry"],
     columns: &[
-        "id", "account_name", "client_name", "account_type", "industry", "annual_revenue",
-        "assigned_to_name", "created_at",
+        "id",
+        "account_name",
+        "client_name",
+        "account_type",
+        "industry",
+        "annual_revenue",
+        "assigned_to_name",
+        "created_at",
     ],
 };
 

@@ -1,5 +1,6 @@
 use crate::descriptor::{
-    assigned_to, ComputedColumn, EntityDescriptor, FieldDef, FieldKind, Filter, CREATED_AT, UPDATED_AT,
+    assigned_to, ComputedColumn, EntityDescriptor, FieldDef, FieldKind, Filter, CREATED_AT,
+    UPDATED_AT,
 };
 use crate::validation::{into_result, validate_fields, RulesContext, ValidationErrors};
 use crate::value::Money;
@@ -20,7 +21,9 @@ pub const CLIENT: EntityDescriptor = EntityDescriptor {
             .max_chars(200)
             .filter(Filter::Contains)
             .sortable(),
-        FieldDef::email("email", "Email").filter(Filter::Contains).sortable(),
+        FieldDef::email("email", "Email")
+            .filter(Filter::Contains)
+            .sortable(),
         FieldDef::phone("phone", "Phone"),
         FieldDef::url("website", "Website"),
         FieldDef::text("address", "Address").max_chars(500),
@@ -32,14 +35,32 @@ pub const CLIENT: EntityDescriptor = EntityDescriptor {
         UPDATED_AT,
     ],
     computed: &[
-        ComputedColumn { name: "project_count", label: "Projects", kind: FieldKind::Integer, sortable: true },
+        ComputedColumn {
+            name: "project_count",
+            label: "Projects",
+            kind: FieldKind::Integer,
+            sortable: true,
+        },
         // The sum of the budgets of the client's live projects.
-        ComputedColumn { name: "total_revenue", label: "Revenue", kind: FieldKind::Money, sortable: true },
+        ComputedColumn {
+            name: "total_revenue",
+            label: "Revenue",
+            kind: FieldKind::Money,
+            sortable: true,
+        },
     ],
     search_fields: &["company_name", "contact_name", "email"],
     columns: &[
-        "id", "company_name", "contact_name", "email", "phone", "client_status", "project_count",
-        "total_revenue", "assigned_to_name", "created_at",
+        "id",
+        "company_name",
+        "contact_name",
+        "email",
+        "phone",
+        "client_status",
+        "project_count",
+        "total_revenue",
+        "assigned_to_name",
+        "created_at",
     ],
 };
 

@@ -17,7 +17,9 @@ pub const LEAD: EntityDescriptor = EntityDescriptor {
             .max_chars(200)
             .filter(Filter::Contains)
             .sortable(),
-        FieldDef::email("email", "Email").filter(Filter::Contains).sortable(),
+        FieldDef::email("email", "Email")
+            .filter(Filter::Contains)
+            .sortable(),
         FieldDef::phone("phone", "Phone"),
         FieldDef::status("lead_status", "Status"),
         FieldDef::text("source", "Source")
@@ -31,7 +33,16 @@ pub const LEAD: EntityDescriptor = EntityDescriptor {
     ],
     computed: &[],
     search_fields: &["company_name", "contact_name", "email"],
-    columns: &["id", "company_name", "contact_name", "email", "phone", "lead_status", "assigned_to_name", "created_at"],
+    columns: &[
+        "id",
+        "company_name",
+        "contact_name",
+        "email",
+        "phone",
+        "lead_status",
+        "assigned_to_name",
+        "created_at",
+    ],
 };
 
 crate::record_types! {

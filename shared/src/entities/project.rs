@@ -1,5 +1,7 @@
 use crate::descriptor::{assigned_to, EntityDescriptor, FieldDef, Filter, CREATED_AT, UPDATED_AT};
-use crate::validation::{field_error, into_result, validate_fields, RulesContext, ValidationErrors};
+use crate::validation::{
+    field_error, into_result, validate_fields, RulesContext, ValidationErrors,
+};
 
 pub const PROJECT: EntityDescriptor = EntityDescriptor {
     table: "projects",
@@ -22,8 +24,12 @@ pub const PROJECT: EntityDescriptor = EntityDescriptor {
         FieldDef::status("project_status", "Status"),
         FieldDef::money("budget", "Budget").sortable(),
         FieldDef::money("actual_cost", "Actual cost").sortable(),
-        FieldDef::date("start_date", "Start date").filter(Filter::DateRange).sortable(),
-        FieldDef::date("end_date", "End date").filter(Filter::DateRange).sortable(),
+        FieldDef::date("start_date", "Start date")
+            .filter(Filter::DateRange)
+            .sortable(),
+        FieldDef::date("end_date", "End date")
+            .filter(Filter::DateRange)
+            .sortable(),
         assigned_to("Project manager"),
         CREATED_AT,
         UPDATED_AT,
@@ -31,8 +37,15 @@ pub const PROJECT: EntityDescriptor = EntityDescriptor {
     computed: &[],
     search_fields: &["project_name"],
     columns: &[
-        "id", "project_name", "client_name", "project_status", "budget", "actual_cost", "start_date",
-        "end_date", "assigned_to_name",
+        "id",
+        "project_name",
+        "client_name",
+        "project_status",
+        "budget",
+        "actual_cost",
+        "start_date",
+        "end_date",
+        "assigned_to_name",
     ],
 };
 

@@ -2,7 +2,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::descriptor::{EntityDescriptor, FieldDef, FieldKind, CREATED_AT};
 use crate::rules;
-use crate::validation::{check_field, field_error, into_result, FieldValue, RulesContext, ValidationErrors};
+use crate::validation::{
+    check_field, field_error, into_result, FieldValue, RulesContext, ValidationErrors,
+};
 
 /// The entities that have a status, as stored in `statuses.entity`.
 pub const STATUS_ENTITIES: &[&str] = &["lead", "client", "project", "task"];
@@ -14,7 +16,9 @@ pub const STATUS: EntityDescriptor = EntityDescriptor {
     status: None,
     fields: &[
         FieldDef::id(),
-        FieldDef::choice("entity", "Entity", STATUS_ENTITIES).required().max_chars(20),
+        FieldDef::choice("entity", "Entity", STATUS_ENTITIES)
+            .required()
+            .max_chars(20),
         FieldDef::text("key", "Key").required().max_chars(50),
         FieldDef::text("label", "Label").required().max_chars(100),
         FieldDef::new("position", "Position", FieldKind::Integer),
@@ -97,7 +101,11 @@ pub fn validate_status(input: &StatusInput) -> Result<(), ValidationErrors> {
         ));
     }
     if input.position.is_some_and(|p| p < 0) {
-        errors.push(field_error("position", "negative", "Position cannot be negative"));
+        errors.push(field_error(
+            "position",
+            "negative",
+            "Position cannot be negative",
+        ));
     }
     into_result(errors)
 }

@@ -23,7 +23,9 @@ pub const TASK: EntityDescriptor = EntityDescriptor {
             .default_value("medium")
             .filter(Filter::AnyOf)
             .sortable(),
-        FieldDef::date("due_date", "Due date").filter(Filter::DateRange).sortable(),
+        FieldDef::date("due_date", "Due date")
+            .filter(Filter::DateRange)
+            .sortable(),
         FieldDef::reference("project_id", "Project", "projects")
             .filter(Filter::Equals)
             .display_as("project_name"),
@@ -40,7 +42,14 @@ pub const TASK: EntityDescriptor = EntityDescriptor {
     computed: &[],
     search_fields: &["title"],
     columns: &[
-        "id", "title", "task_status", "priority", "due_date", "project_name", "assigned_to_name", "created_at",
+        "id",
+        "title",
+        "task_status",
+        "priority",
+        "due_date",
+        "project_name",
+        "assigned_to_name",
+        "created_at",
     ],
 };
 

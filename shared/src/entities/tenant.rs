@@ -9,8 +9,13 @@ pub const TENANT: EntityDescriptor = EntityDescriptor {
     status: None,
     fields: &[
         FieldDef::id(),
-        FieldDef::text("name", "Organisation name").required().max_chars(100),
-        FieldDef::text("slug", "Slug").required().max_chars(100).read_only(),
+        FieldDef::text("name", "Organisation name")
+            .required()
+            .max_chars(100),
+        FieldDef::text("slug", "Slug")
+            .required()
+            .max_chars(100)
+            .read_only(),
         CREATED_AT,
     ],
     computed: &[],

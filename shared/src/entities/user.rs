@@ -4,7 +4,9 @@ use crate::descriptor::{EntityDescriptor, FieldDef, Filter, CREATED_AT, UPDATED_
 use crate::error::FieldError;
 use crate::role::Role;
 use crate::rules;
-use crate::validation::{check_field, field_error, into_result, FieldValue, RulesContext, ValidationErrors};
+use crate::validation::{
+    check_field, field_error, into_result, FieldValue, RulesContext, ValidationErrors,
+};
 use crate::value::Patch;
 
 pub const ROLE_KEYS: &[&str] = &["admin", "manager", "member", "viewer"];
@@ -16,9 +18,20 @@ pub const USER: EntityDescriptor = EntityDescriptor {
     status: None,
     fields: &[
         FieldDef::id(),
-        FieldDef::email("email", "Email").required().filter(Filter::Contains).sortable(),
-        FieldDef::text("name", "Name").required().max_chars(200).filter(Filter::Contains).sortable(),
-        FieldDef::choice("role", "Role", ROLE_KEYS).required().max_chars(20).filter(Filter::AnyOf).sortable(),
+        FieldDef::email("email", "Email")
+            .required()
+            .filter(Filter::Contains)
+            .sortable(),
+        FieldDef::text("name", "Name")
+            .required()
+            .max_chars(200)
+            .filter(Filter::Contains)
+            .sortable(),
+        FieldDef::choice("role", "Role", ROLE_KEYS)
+            .required()
+            .max_chars(20)
+            .filter(Filter::AnyOf)
+            .sortable(),
         FieldDef::new("is_active", "Active", crate::descriptor::FieldKind::Bool),
         CREATED_AT,
         UPDATED_AT,
