@@ -163,6 +163,17 @@ fn record_table(
 struct Sql(Vec<String>);
 
 impl Sql {
+    /// Runs the queued statements; tables referenced later need their indexes before those are created.
+    async fn flush(&mut self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        for statement in self.0.drain(..) {
+            manager
+                .get_connection()
+                .execute_unprepared(&statement)
+                .await?;
+        }
+        Ok(())
+    }
+
     fn index(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
         let filter = if live_only {
             " WHERE deleted_at IS NULL"
@@ -343,12 +354,7 @@ impl MigrationTrait for Migration {
             ],
         );
         // Tables referenced by later tables need their (tenant_id, id) unique index before those are created.
-        for statement in sql.0.drain(..) {
-            manager
-                .get_connection()
-                .execute_unprepared(&statement)
-                .await?;
-        }
+        sql.flush(manager).await?;
 
         // clients
         let mut clients = record_table(
@@ -404,12 +410,7 @@ impl MigrationTrait for Migration {
             "converted_from_lead_id",
             false,
         );
-        for statement in sql.0.drain(..) {
-            manager
-                .get_connection()
-                .execute_unprepared(&statement)
-                .await?;
-        }
+        sql.flush(manager).await?;
 
         // projects
         let mut projects = record_table(
@@ -512,12 +513,7 @@ impl MigrationTrait for Migration {
             "tenant_id, lower(account_name)",
             true,
         );
-        for statement in sql.0.drain(..) {
-            manager
-                .get_connection()
-                .execute_unprepared(&statement)
-                .await?;
-        }
+        sql.flush(manager).await?;
 
         // tasks
         let mut tasks = record_table(
@@ -568,12 +564,7 @@ impl MigrationTrait for Migration {
         for column in ["project_id", "lead_id", "client_id"] {
             sql.index("tasks", column, column, false);
         }
-        for statement in sql.0.drain(..) {
-            manager
-                .get_connection()
-                .execute_unprepared(&statement)
-                .await?;
-        }
+        sql.flush(manager).await?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Realistic demo records for the demo tenant: a few hundred leads, clients, projects, accounts and tasks,
 //! generated deterministically (the same every run) and inserted in batches.
 
-use sea_orm::sea_query::{Alias, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 
 const COMPANY_WORDS: &[&str] = &[
@@ -115,10 +115,6 @@ impl Dice {
     }
 }
 
-fn values(items: Vec<SimpleExpr>) -> Vec<SimpleExpr> {
-    items
-}
-
 async fn ids(db: &impl ConnectionTrait, table: &str, tenant_id: i64) -> Result<Vec<i64>, DbErr> {
     let sql = format!("SELECT id FROM {table} WHERE tenant_id = $1 ORDER BY id");
     let statement =
@@ -181,7 +177,7 @@ pub async fn insert_demo_records(
             contact.split(' ').next().unwrap_or("info").to_lowercase(),
             name.split(' ').next().unwrap_or("acme").to_lowercase()
         );
-        leads.values_panic(values(vec![
+        leads.values_panic([
             tenant_id.into(),
             name.into(),
             contact.into(),
@@ -191,7 +187,7 @@ pub async fn insert_demo_records(
             dice.pick(SOURCES).into(),
             creator.into(),
             owner(&mut dice).into(),
-        ]));
+        ]);
     }
     db.execute(&leads).await?;
     total += 180;
@@ -216,7 +212,7 @@ pub async fn insert_demo_records(
         // Client names are unique per tenant (case-insensitive), so each carries its number.
         let name = format!("{} {}", company(&mut dice), n + 1);
         let slug = name.to_lowercase().replace(' ', "-");
-        clients.values_panic(values(vec![
+        clients.values_panic([
             tenant_id.into(),
             name.clone().into(),
             person(&mut dice).into(),
@@ -226,7 +222,7 @@ pub async fn insert_demo_records(
             dice.pick(&client_statuses).into(),
             creator.into(),
             owner(&mut dice).into(),
-        ]));
+        ]);
     }
     db.execute(&clients).await?;
     total += 60;
@@ -260,7 +256,7 @@ pub async fn insert_demo_records(
         let budget = (5 + dice.below(200)) as i64 * 100_000; // 5,000.00 – 205,000.00
         let start = date(&mut dice, 2026);
         let end = format!("2027-{:02}-{:02}", 1 + dice.below(12), 1 + dice.below(28));
-        projects.values_panic(values(vec![
+        projects.values_panic([
             tenant_id.into(),
             format!("{} #{}", dice.pick(PROJECT_KINDS), n + 1).into(),
             (*client_id).into(),
@@ -271,7 +267,7 @@ pub async fn insert_demo_records(
             end.into(),
             creator.into(),
             owner(&mut dice).into(),
-        ]));
+        ]);
     }
     db.execute(&projects).await?;
     total += 100;
@@ -292,7 +288,7 @@ pub async fn insert_demo_records(
         .map(Alias::new),
     );
     for (n, client_id) in client_ids.iter().take(45).enumerate() {
-        accounts.values_panic(values(vec![
+        accounts.values_panic([
             tenant_id.into(),
             format!("{} account {}", company(&mut dice), n + 1).into(),
             (*client_id).into(),
@@ -302,7 +298,7 @@ pub async fn insert_demo_records(
             ((10 + dice.below(5000)) as i64 * 100_000).into(),
             creator.into(),
             owner(&mut dice).into(),
-        ]));
+        ]);
     }
     db.execute(&accounts).await?;
     total += 45;
@@ -323,7 +319,7 @@ pub async fn insert_demo_records(
         .map(Alias::new),
     );
     for project_id in project_ids.iter().cycle().take(150) {
-        tasks.values_panic(values(vec![
+        tasks.values_panic([
             tenant_id.into(),
             format!("{} {}", dice.pick(TASK_VERBS), person(&mut dice)).into(),
             dice.pick(&task_statuses).into(),
@@ -333,7 +329,7 @@ pub async fn insert_demo_records(
             (*project_id).into(),
             creator.into(),
             owner(&mut dice).into(),
-        ]));
+        ]);
     }
     db.execute(&tasks).await?;
     total += 150;
