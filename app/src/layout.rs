@@ -1,13 +1,16 @@
 //! The frame around every page: header, navigation and the main content area.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Outlet, A};
 use shared::ENTITY_KINDS;
+
+use crate::session::{is_admin, provide_current_user};
 
 /// Header plus a collapsible side navigation. The collapse toggle only works once the WASM has hydrated
 /// the page, and `data-hydrated` on the root says when that has happened (the browser tests rely on both).
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+pub fn Shell() -> impl IntoView {
+    let me = provide_current_user();
     let nav_open = RwSignal::new(true);
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, after hydration.
@@ -37,6 +40,22 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <div class="topbar-search" role="search">
                     <input type="search" placeholder="Search leads, clients, projects…" aria-label="Search"/>
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.0.await.map(|me| view! {
+                            <div class="user-menu">
+                                <span class="user-name" title=me.email.clone()>
+                                    {me.name.clone()}
+                                    <span class="user-tenant">{me.tenant.name.clone()}</span>
+                                </span>
+                                // A plain form: signing out works with or without the WASM.
+                                <form method="post" action="/logout">
+                                    <button type="submit" class="button small">"Log out"</button>
+                                </form>
+                            </div>
+                        })
+                    })}
+                </Suspense>
             </header>
             <nav id="primary-nav" class="sidenav" aria-label="Primary">
                 <p class="nav-heading">"Records"</p>
@@ -65,9 +84,24 @@ pub fn Shell(children: Children) -> impl IntoView {
                         </A>
                     </li>
                 </ul>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        is_admin(&me.0.await).then(|| view! {
+                            <p class="nav-heading">"Administration"</p>
+                            <ul>
+                                <li>
+                                    <A href="/users" attr:class="nav-link">
+                                        <span class="nav-dot dot-users" aria-hidden="true"></span>
+                                        "Users"
+                                    </A>
+                                </li>
+                            </ul>
+                        })
+                    })}
+                </Suspense>
             </nav>
             <main class="content" id="main">
-                {children()}
+                <Outlet/>
             </main>
         </div>
     }

@@ -1,21 +1,32 @@
 //! Keel's user interface. Every page is rendered on the server first and then hydrated in the browser.
+// Leptos view types nest deeply; the default limit is too low for a page of forms.
+#![recursion_limit = "256"]
 
+pub mod api;
+mod auth_pages;
+mod forms;
 mod layout;
 mod pages;
+mod session;
+mod users_page;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
+use auth_pages::{LoginPage, SignupPage};
 use layout::Shell;
 use pages::{Dashboard, EntityPlaceholder, NotFound, ReportsPlaceholder};
 use shared::EntityKind;
+use users_page::UsersPage;
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -42,8 +53,10 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/keel.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Keel CRM".to_string() } else { format!("{page} · Keel CRM") }/>
         <Router>
-            <Shell>
-                <Routes fallback=NotFound>
+            <Routes fallback=NotFound>
+                <Route path=path!("login") view=LoginPage/>
+                <Route path=path!("signup") view=SignupPage/>
+                <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Dashboard/>
                     <Route path=path!("leads") view=|| view! { <EntityPlaceholder kind=EntityKind::Lead/> }/>
                     <Route path=path!("clients") view=|| view! { <EntityPlaceholder kind=EntityKind::Client/> }/>
@@ -51,8 +64,39 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts") view=|| view! { <EntityPlaceholder kind=EntityKind::Account/> }/>
                     <Route path=path!("tasks") view=|| view! { <EntityPlaceholder kind=EntityKind::Task/> }/>
                     <Route path=path!("reports") view=ReportsPlaceholder/>
-                </Routes>
-            </Shell>
+                    <Route path=path!("users") view=UsersPage/>
+                </ParentRoute>
+            </Routes>
         </Router>
+    }
+}
+
+/// The Content-Security-Policy of rendered pages. Leptos puts a fresh nonce on its inline hydration and
+/// streaming scripts; only those, our own files and our WASM (hence 'wasm-unsafe-eval') may run.
+#[cfg(feature = "ssr")]
+mod csp {
+    use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::use_context};
+
+    pub fn set_page_policy(options: &LeptosOptions) {
+        let (Some(nonce), Some(response)) = (
+            use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) else {
+            return;
+        };
+        // `cargo leptos watch` reloads the page over a websocket on another port.
+        let live_reload = if options.env == leptos::config::Env::DEV {
+            " ws:"
+        } else {
+            ""
+        };
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_tenants_and_users;
 mod m20261125_000002_crm_records;
+mod m20261125_000003_sessions;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_tenants_and_users::Migration),
             Box::new(m20261125_000002_crm_records::Migration),
+            Box::new(m20261125_000003_sessions::Migration),
         ]
     }
 }

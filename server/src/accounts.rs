@@ -1,14 +1,10 @@
 //! Tenants and their users: creation, password hashing. Shared by `keel create-admin`, the demo seed and (later)
 //! sign-up, so there is one way to make an account.
 
-use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHasher, SaltString},
-    Argon2,
-};
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
     TransactionSession, TransactionTrait,
 };
 use shared::{entities::status::DEFAULT_STATUSES, rules, FieldError, Role};
@@ -83,14 +79,6 @@ impl NewUser {
             Err(AccountError::Invalid(errors))
         }
     }
-}
-
-pub fn hash_password(password: &str) -> Result<String, AccountError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|err| AccountError::Hash(err.to_string()))
 }
 
 /// A URL-safe slug from a tenant name: lowercase ASCII letters and digits separated by single dashes.
@@ -217,21 +205,29 @@ async fn insert_user(
     if find_user_by_email(db, &email).await?.is_some() {
         return Err(AccountError::EmailTaken(email));
     }
+    let password_hash = crate::auth::password::hash(new_user.password)
+        .await
+        .map_err(|err| AccountError::Hash(err.to_string()))?;
     let now = Utc::now();
-    Ok(user::ActiveModel {
+    user::ActiveModel {
         tenant_id: Set(tenant_id),
-        email: Set(email),
+        email: Set(email.clone()),
         name: Set(new_user.name.trim().to_owned()),
         role: Set(new_user.role.as_str().to_owned()),
         is_active: Set(true),
-        password_hash: Set(hash_password(&new_user.password)?),
+        password_hash: Set(password_hash),
         token_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await
+    .map_err(|err| match err.sql_err() {
+        // Two sign-ups racing for one email: the unique index decides, and the loser gets a clear answer.
+        Some(SqlErr::UniqueConstraintViolation(_)) => AccountError::EmailTaken(email),
+        _ => AccountError::Database(err),
+    })
 }
 
 pub async fn find_user_by_email(
@@ -268,11 +264,5 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "name", "password"]);
-    }
-
-    #[test]
-    fn password_hashes_are_argon2id() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
     }
 }

@@ -66,6 +66,8 @@ pub struct Config {
     pub sentry_dsn: Option<Secret>,
     pub slow_request: Duration,
     pub slow_statement: Duration,
+    /// How long a sign-in lasts before the user must sign in again.
+    pub session_ttl: Duration,
 }
 
 /// The minimum length of a JWT secret supplied by the operator (256 bits of hex or more).
@@ -170,6 +172,20 @@ impl Config {
         let slow_request = millis("KEEL_SLOW_REQUEST_MS", get("KEEL_SLOW_REQUEST_MS"), 500)?;
         let slow_statement = millis("KEEL_SLOW_STATEMENT_MS", get("KEEL_SLOW_STATEMENT_MS"), 100)?;
 
+        let session_minutes = whole_number(
+            "KEEL_SESSION_TTL_MINUTES",
+            get("KEEL_SESSION_TTL_MINUTES"),
+            12 * 60,
+            "minutes",
+        )?;
+        if !(1..=60 * 24 * 30).contains(&session_minutes) {
+            return Err(invalid(
+                "KEEL_SESSION_TTL_MINUTES",
+                "must be between 1 minute and 30 days".into(),
+            ));
+        }
+        let session_ttl = Duration::from_secs(session_minutes * 60);
+
         let mut config = Config {
             environment,
             database_url,
@@ -181,6 +197,7 @@ impl Config {
             sentry_dsn,
             slow_request,
             slow_statement,
+            session_ttl,
         };
         if config.jwt_secret.expose().is_empty() {
             config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;
@@ -210,18 +227,23 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
 }
 
 fn millis(var: &'static str, value: Option<String>, default: u64) -> Result<Duration, ConfigError> {
+    whole_number(var, value, default, "milliseconds").map(Duration::from_millis)
+}
+
+fn whole_number(
+    var: &'static str,
+    value: Option<String>,
+    default: u64,
+    unit: &str,
+) -> Result<u64, ConfigError> {
     match value {
-        None => Ok(Duration::from_millis(default)),
-        Some(raw) => raw
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| {
-                invalid(
-                    var,
-                    format!("expected a whole number of milliseconds, got `{raw}`"),
-                )
-            }),
+        None => Ok(default),
+        Some(raw) => raw.trim().parse::<u64>().map_err(|_| {
+            invalid(
+                var,
+                format!("expected a whole number of {unit}, got `{raw}`"),
+            )
+        }),
     }
 }
 

@@ -14,8 +14,24 @@ pub enum ApiError {
         message: String,
         details: Vec<FieldError>,
     },
+    /// No, invalid, expired or revoked credentials. One message for all of them, on purpose.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("Not found")]
     NotFound,
+    #[error("Method not allowed on this path")]
+    MethodNotAllowed,
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        details: Vec<FieldError>,
+    },
+    #[error("Request body is too large (the limit is {limit_bytes} bytes)")]
+    PayloadTooLarge { limit_bytes: usize },
+    #[error("Expected a JSON body (Content-Type: application/json)")]
+    UnsupportedMediaType,
     #[error("Database unavailable")]
     DatabaseUnavailable,
     /// Anything unexpected. The source is logged and never shown to the client.
@@ -28,15 +44,61 @@ impl ApiError {
         Self::Internal(Box::new(err))
     }
 
-    fn code(&self) -> ErrorCode {
+    pub fn validation(details: Vec<FieldError>) -> Self {
+        Self::BadRequest {
+            message: "Validation failed".into(),
+            details,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// A conflict on one field, e.g. an email that is already taken.
+    pub fn conflict_on(field: &str, code: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Conflict {
+            details: vec![FieldError {
+                field: field.into(),
+                code: code.into(),
+                message: message.clone(),
+            }],
+            message,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::BadRequest { details, .. } if !details.is_empty() => {
                 ErrorCode::ValidationFailed
             }
             ApiError::BadRequest { .. } => ErrorCode::BadRequest,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::Conflict { .. } => ErrorCode::Conflict,
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::DatabaseUnavailable => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(error = %err, "database unavailable");
+                ApiError::DatabaseUnavailable
+            }
+            other => ApiError::internal(other),
         }
     }
 }
@@ -48,7 +110,9 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %source, "unexpected error");
         }
         let details = match self {
-            ApiError::BadRequest { ref details, .. } => details.clone(),
+            ApiError::BadRequest { ref details, .. } | ApiError::Conflict { ref details, .. } => {
+                details.clone()
+            }
             _ => Vec::new(),
         };
         let body = ErrorBody {
@@ -59,6 +123,13 @@ impl IntoResponse for ApiError {
         };
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if code == ErrorCode::Unauthorized {
+            response.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

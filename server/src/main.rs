@@ -1,4 +1,6 @@
 //! `keel`: the one binary that serves Keel and administers its database.
+// Leptos view types nest deeply; the default limit is too low for a page of forms.
+#![recursion_limit = "256"]
 
 use std::{io::BufRead, process::ExitCode};
 

@@ -3,20 +3,19 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use app::{shell, App};
-use axum::Router;
+use app::api::InProcessApi;
+use axum::{middleware, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::{
-    set_header::SetResponseHeaderLayer,
-    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
-};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 use crate::{
+    auth::{self, token::TokenKeys},
     config::{Config, Environment},
-    db, routes,
+    db, routes, security,
     state::AppState,
 };
 
@@ -59,8 +58,10 @@ impl Application {
             addr: config.bind_addr,
             source,
         })?;
+        auth::password::warm_up().await;
         let state = AppState {
             leptos_options: leptos_options(&config, local_addr),
+            tokens: Arc::new(TokenKeys::new(&config.jwt_secret)),
             config: Arc::new(config),
             db,
         };
@@ -82,30 +83,43 @@ impl Application {
     }
 }
 
-/// The routes of the API and operations plus every page of the Leptos app, rendered with the app state in
-/// context so server functions and server-side rendering reach the same services as the REST handlers.
+/// The routes of the API and operations plus every page of the Leptos app. Pages are rendered with the app
+/// state and the API router in context, so server-side rendering goes through the very same handlers, auth
+/// and validation as the browser (`app::api`), in process.
 pub fn build_router(state: AppState) -> Router {
     let page_routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
+    let in_process_api = InProcessApi(routes::router().with_state(state.clone()));
 
-    routes::router()
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             page_routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(in_process_api.clone());
+            },
             move || shell(options.clone()),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::require_signed_in_pages,
+        ));
+
+    routes::router()
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(security::reject_cross_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(SetResponseHeaderLayer::if_not_present(
-            http::header::X_CONTENT_TYPE_OPTIONS,
-            http::HeaderValue::from_static("nosniff"),
-        ))
         .with_state(state)
 }
 

@@ -6,12 +6,13 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use crate::config::Config;
+use crate::{auth::token::TokenKeys, config::Config};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    pub tokens: Arc<TokenKeys>,
     pub leptos_options: LeptosOptions,
 }
 

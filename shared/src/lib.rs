@@ -2,11 +2,13 @@
 //!
 //! Nothing in this crate performs I/O, so it compiles unchanged to `wasm32-unknown-unknown`.
 
+pub mod auth;
 pub mod descriptor;
 pub mod entities;
 pub mod entity;
 pub mod error;
 mod record;
+pub mod permissions;
 pub mod role;
 pub mod rules;
 pub mod validation;

@@ -1,20 +1,64 @@
 //! HTTP routes. Handlers stay thin: parse, call a service, render.
 
+pub mod auth;
+pub mod forms;
 pub mod health;
+pub mod users;
 
-use axum::{routing::get, Router};
+use axum::{
+    extract::{DefaultBodyLimit, FromRequestParts, Path},
+    http::request::Parts,
+    routing::{get, post},
+    Router,
+};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, extract::JSON_BODY_LIMIT, state::AppState};
 
 /// Operational endpoints and the JSON API (everything that is not a rendered page).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/login", post(forms::login))
+        .route("/signup", post(forms::signup))
+        .route("/logout", post(forms::logout))
         .nest("/api", api_router())
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
 }
 
 fn api_router() -> Router<AppState> {
-    // Unknown API paths answer with the JSON envelope, never with an HTML page.
-    Router::new().fallback(|| async { ApiError::NotFound })
+    Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/options", get(users::options))
+        .route(
+            "/users/{id}",
+            get(users::get)
+                .patch(users::update)
+                .put(users::update)
+                .delete(users::deactivate),
+        )
+        // Unknown API paths answer with the JSON envelope, never with an HTML page.
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// A record id from the path. Anything that is not a positive integer names no record: 404.
+pub struct RecordId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(RecordId(id)),
+            _ => Err(ApiError::NotFound),
+        }
+    }
 }

@@ -76,6 +76,20 @@ pub struct User {
     pub created_at: String,
 }
 
+/// `GET /api/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub data: Vec<User>,
+    pub total: u64,
+}
+
+/// `GET /api/users/options`: `{id, name}` of the tenant's active users, for assignee pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserOption {
+    pub id: i64,
+    pub name: String,
+}
+
 fn field(name: &str) -> &'static FieldDef {
     USER.field(name).expect("users descriptor field")
 }
