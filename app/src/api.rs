@@ -151,7 +151,9 @@ mod transport {
         ) -> Result<(u16, String), ApiFailure> {
             let unavailable =
                 |msg: &str| ApiFailure::local(503, ErrorCode::ServiceUnavailable, msg.to_owned());
-            let api = self.api.ok_or_else(|| unavailable("The API is not available"))?;
+            let api = self
+                .api
+                .ok_or_else(|| unavailable("The API is not available"))?;
             let mut builder = http::Request::builder()
                 .method(method)
                 .uri(path)
@@ -236,7 +238,8 @@ mod transport {
             if status == 401 {
                 // The session ended (logout elsewhere, deactivation, expiry): sign in again, then come back.
                 let location = window.location();
-                let here = location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+                let here = location.pathname().unwrap_or_default()
+                    + &location.search().unwrap_or_default();
                 let next: String = percent_encode(&here);
                 let _ = location.set_href(&format!("/login?next={next}"));
             }
@@ -280,9 +283,7 @@ mod transport {
 
     /// Browser futures are not `Send`; the WASM app is single-threaded, so wrapping them is sound.
     #[cfg(feature = "hydrate")]
-    pub fn send_wrapped<F: Future + 'static>(
-        future: F,
-    ) -> send_wrapper::SendWrapper<F> {
+    pub fn send_wrapped<F: Future + 'static>(future: F) -> send_wrapper::SendWrapper<F> {
         send_wrapper::SendWrapper::new(future)
     }
 

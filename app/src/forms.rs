@@ -54,5 +54,7 @@ pub fn Field(
 
 /// The current text of an input (empty before hydration, where nothing calls this).
 pub fn input_value(node: &NodeRef<leptos::html::Input>) -> String {
-    node.get_untracked().map(|input| input.value()).unwrap_or_default()
+    node.get_untracked()
+        .map(|input| input.value())
+        .unwrap_or_default()
 }

@@ -78,10 +78,9 @@ mod csp {
     use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::use_context};
 
     pub fn set_page_policy(options: &LeptosOptions) {
-        let (Some(nonce), Some(response)) = (
-            use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) else {
+        let (Some(nonce), Some(response)) =
+            (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        else {
             return;
         };
         // `cargo leptos watch` reloads the page over a websocket on another port.

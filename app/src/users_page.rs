@@ -156,7 +156,10 @@ fn UsersTable(
 }
 
 #[component]
-fn NewUserForm(notice: RwSignal<Option<(bool, String)>>, on_created: Callback<()>) -> impl IntoView {
+fn NewUserForm(
+    notice: RwSignal<Option<(bool, String)>>,
+    on_created: Callback<()>,
+) -> impl IntoView {
     let name_ref = NodeRef::new();
     let email_ref = NodeRef::new();
     let password_ref = NodeRef::new();
@@ -190,7 +193,14 @@ fn NewUserForm(notice: RwSignal<Option<(bool, String)>>, on_created: Callback<()
         leptos::task::spawn_local(async move {
             match api::send::<_, User>("POST", "/api/users", &body).await {
                 Ok(user) => {
-                    notice.set(Some((true, format!("{} was added as {}", user.name, role_label(user.role).to_lowercase()))));
+                    notice.set(Some((
+                        true,
+                        format!(
+                            "{} was added as {}",
+                            user.name,
+                            role_label(user.role).to_lowercase()
+                        ),
+                    )));
                     for node in [name_ref, email_ref, password_ref] {
                         if let Some(input) = node.get_untracked() {
                             input.set_value("");

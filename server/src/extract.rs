@@ -108,14 +108,19 @@ mod tests {
     #[test]
     fn syntax_errors_are_bad_requests() {
         let err = serde_json::from_str::<Body>(r#"{"name":"#).unwrap_err();
-        assert!(matches!(json_error(&err), ApiError::BadRequest { details, .. } if details.is_empty()));
+        assert!(
+            matches!(json_error(&err), ApiError::BadRequest { details, .. } if details.is_empty())
+        );
     }
 
     #[test]
     fn json_content_types() {
         let mut headers = http::HeaderMap::new();
         assert!(!is_json(&headers));
-        headers.insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/json; charset=utf-8".parse().unwrap(),
+        );
         assert!(is_json(&headers));
         headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
         assert!(!is_json(&headers));

@@ -17,10 +17,15 @@ use crate::{
 
 /// The policy for everything that is not a rendered page (JSON, files): nothing may be loaded or framed.
 /// Pages get their own policy with a per-response script nonce (see `app::csp`).
-const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DEFAULT_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Headers on every response; handlers that set one themselves (pages set their CSP) keep theirs.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let fixed: [(HeaderName, &str); 7] = [
@@ -49,7 +54,9 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     if state.config.environment == Environment::Production {
         headers
             .entry(header::STRICT_TRANSPORT_SECURITY)
-            .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+            .or_insert(HeaderValue::from_static(
+                "max-age=31536000; includeSubDomains",
+            ));
     }
     response
 }
@@ -69,7 +76,10 @@ pub async fn reject_cross_origin_writes(request: Request, next: Next) -> Respons
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     let uses_cookie = read_session_cookie(request.headers()).is_some();
-    if !safe && (uses_cookie || is_auth_path(request.uri().path())) && !is_same_origin(request.headers()) {
+    if !safe
+        && (uses_cookie || is_auth_path(request.uri().path()))
+        && !is_same_origin(request.headers())
+    {
         return ApiError::Forbidden("Cross-site request refused").into_response();
     }
     next.run(request).await
@@ -163,9 +173,18 @@ mod tests {
 
     #[test]
     fn same_origin_checks() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
         assert!(is_same_origin(&headers(&[
             ("origin", "http://127.0.0.1:3000"),
             ("host", "127.0.0.1:3000")
@@ -174,7 +193,10 @@ mod tests {
             ("origin", "https://evil.example"),
             ("host", "127.0.0.1:3000")
         ])));
-        assert!(!is_same_origin(&headers(&[("origin", "null"), ("host", "a")])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "a")
+        ])));
         assert!(is_same_origin(&headers(&[])));
     }
 

@@ -124,7 +124,8 @@ pub async fn update(
     let txn = state.db.begin().await?;
     lock_tenant_users(&txn, ctx.tenant_id).await?;
     let current = find_in_tenant(&txn, ctx, id).await?;
-    let stays_admin = role.unwrap_or(Role::parse(&current.role).unwrap_or(Role::Viewer)) == Role::Admin
+    let stays_admin = role.unwrap_or(Role::parse(&current.role).unwrap_or(Role::Viewer))
+        == Role::Admin
         && is_active.unwrap_or(current.is_active);
     if current.role == Role::Admin.as_str() && current.is_active && !stays_admin {
         ensure_another_active_admin(&txn, ctx.tenant_id, id).await?;
@@ -175,7 +176,10 @@ async fn find_in_tenant(
 /// cannot both succeed and leave the tenant without an administrator.
 async fn lock_tenant_users(db: &impl ConnectionTrait, tenant_id: i64) -> Result<(), ApiError> {
     tenant::Entity::update_many()
-        .col_expr(tenant::Column::UpdatedAt, Expr::col(tenant::Column::UpdatedAt).into())
+        .col_expr(
+            tenant::Column::UpdatedAt,
+            Expr::col(tenant::Column::UpdatedAt).into(),
+        )
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(db)
         .await?;

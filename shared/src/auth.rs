@@ -126,7 +126,10 @@ mod tests {
             ["tenant_name", "name", "email", "password"]
         );
         let errors = validate_signup(&input).unwrap_err();
-        assert!(errors[0].message.starts_with("Organisation name"), "{errors:?}");
+        assert!(
+            errors[0].message.starts_with("Organisation name"),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -159,7 +162,10 @@ mod tests {
             let body = format!(
                 r#"{{"tenant_name":"A","name":"B","email":"c@d.ef","password":"0123456789","{extra}":"x"}}"#
             );
-            assert!(serde_json::from_str::<SignupInput>(&body).is_err(), "{extra}");
+            assert!(
+                serde_json::from_str::<SignupInput>(&body).is_err(),
+                "{extra}"
+            );
         }
     }
 }

@@ -36,7 +36,11 @@ pub fn is_plain_localhost(headers: &HeaderMap) -> bool {
     !forwarded_https && matches!(hostname, "localhost" | "127.0.0.1" | "[::1]")
 }
 
-pub fn set_session_cookie(request_headers: &HeaderMap, token: &str, max_age_secs: u64) -> HeaderValue {
+pub fn set_session_cookie(
+    request_headers: &HeaderMap,
+    token: &str,
+    max_age_secs: u64,
+) -> HeaderValue {
     cookie_value(request_headers, token, max_age_secs)
 }
 
@@ -72,20 +76,39 @@ mod tests {
     fn finds_our_cookie_among_others() {
         let h = headers(&[("cookie", "theme=dark; keel_session=abc.def.ghi; x=1")]);
         assert_eq!(read_session_cookie(&h), Some("abc.def.ghi"));
-        assert_eq!(read_session_cookie(&headers(&[("cookie", "keel_session=")])), None);
-        assert_eq!(read_session_cookie(&headers(&[("cookie", "other=1")])), None);
+        assert_eq!(
+            read_session_cookie(&headers(&[("cookie", "keel_session=")])),
+            None
+        );
+        assert_eq!(
+            read_session_cookie(&headers(&[("cookie", "other=1")])),
+            None
+        );
     }
 
     #[test]
     fn secure_everywhere_but_plain_localhost() {
         let local = headers(&[("host", "127.0.0.1:3000")]);
-        assert!(!set_session_cookie(&local, "t", 60).to_str().unwrap().contains("Secure"));
+        assert!(!set_session_cookie(&local, "t", 60)
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
         let proxied = headers(&[("host", "localhost:3000"), ("x-forwarded-proto", "https")]);
-        assert!(set_session_cookie(&proxied, "t", 60).to_str().unwrap().contains("; Secure"));
+        assert!(set_session_cookie(&proxied, "t", 60)
+            .to_str()
+            .unwrap()
+            .contains("; Secure"));
         let public = headers(&[("host", "crm.example.com")]);
         let cookie = set_session_cookie(&public, "t", 60);
         let cookie = cookie.to_str().unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.ends_with("; Secure"));
-        assert!(clear_session_cookie(&public).to_str().unwrap().contains("Max-Age=0"));
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.ends_with("; Secure")
+        );
+        assert!(clear_session_cookie(&public)
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0"));
     }
 }

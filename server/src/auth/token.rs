@@ -71,7 +71,10 @@ mod tests {
     fn round_trips_and_rejects_tampering() {
         let keys = TokenKeys::new(&Secret::new("k".repeat(40)));
         let token = keys.issue(&claims(60)).unwrap();
-        assert_eq!(keys.verify(&token), Some(claims(60)).map(|c| Claims { ..c }));
+        assert_eq!(
+            keys.verify(&token),
+            Some(claims(60)).map(|c| Claims { ..c })
+        );
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });

@@ -71,7 +71,10 @@ fn with_session(
         status,
         [
             (header::SET_COOKIE, cookie),
-            (header::CACHE_CONTROL, "no-store".parse().expect("static header")),
+            (
+                header::CACHE_CONTROL,
+                "no-store".parse().expect("static header"),
+            ),
         ],
         Json(session),
     )

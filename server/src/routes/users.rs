@@ -4,13 +4,7 @@ use axum::{extract::State, http::StatusCode, Json};
 use shared::entities::user::{User, UserInput, UserList, UserOption, UserPatch};
 
 use super::RecordId;
-use crate::{
-    auth::AuthContext,
-    error::ApiError,
-    extract::ApiJson,
-    state::AppState,
-    users,
-};
+use crate::{auth::AuthContext, error::ApiError, extract::ApiJson, state::AppState, users};
 
 pub async fn list(
     State(state): State<AppState>,

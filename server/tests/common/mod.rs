@@ -233,3 +233,95 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A signed-in user of a test tenant.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Signs up a new tenant through the API; the returned user is its admin.
+    pub async fn signup(&self, tenant_name: &str, email: &str) -> TestUser {
+        let response = self
+            .client
+            .post(self.url("/api/auth/signup"))
+            .json(&serde_json::json!({
+                "tenant_name": tenant_name,
+                "name": format!("Admin of {tenant_name}"),
+                "email": email,
+                "password": TEST_PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("signup request");
+        assert_eq!(response.status(), 201, "signup failed");
+        let body: serde_json::Value = response.json().await.expect("signup body");
+        TestUser {
+            id: body["user"]["id"].as_i64().unwrap(),
+            tenant_id: body["user"]["tenant"]["id"].as_i64().unwrap(),
+            email: email.to_owned(),
+            password: TEST_PASSWORD.to_owned(),
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Has `admin` create a user with `role`, then signs that user in.
+    pub async fn add_user(&self, admin: &TestUser, email: &str, role: &str) -> TestUser {
+        let response = self
+            .client
+            .post(self.url("/api/users"))
+            .bearer_auth(&admin.token)
+            .json(&serde_json::json!({
+                "name": format!("{role} {email}"),
+                "email": email,
+                "role": role,
+                "password": TEST_PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("create user request");
+        assert_eq!(response.status(), 201, "creating a user failed");
+        let created: serde_json::Value = response.json().await.unwrap();
+        let token = self.login(email, TEST_PASSWORD).await;
+        TestUser {
+            id: created["id"].as_i64().unwrap(),
+            tenant_id: admin.tenant_id,
+            email: email.to_owned(),
+            password: TEST_PASSWORD.to_owned(),
+            token,
+        }
+    }
+
+    /// Logs in through the API and returns the bearer token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login failed for {email}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A request with `token` as bearer credentials.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}

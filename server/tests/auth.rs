@@ -1,0 +1,443 @@
+//! Sign-up, login, logout, tokens and sessions, against the real server on SQLite and PostgreSQL.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{spawn_app, Backend, TestApp, TEST_PASSWORD};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{json, Value};
+
+const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn me_status(app: &TestApp, token: &str) -> StatusCode {
+    app.authed(Method::GET, "/api/auth/me", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The claims of a token we issued (the payload is plain base64url JSON).
+fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn signup_creates_a_tenant_its_admin_statuses_and_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .json(&json!({"tenant_name": "Acme Ltd", "name": "Ada", "email": "Ada@Acme.test", "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("keel_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    // Plain HTTP on 127.0.0.1: browsers would drop a Secure cookie.
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["user"]["role"], "admin");
+    assert_eq!(body["user"]["email"], "ada@acme.test");
+    assert_eq!(body["user"]["tenant"]["name"], "Acme Ltd");
+    assert_eq!(body["user"]["tenant"]["slug"], "acme-ltd");
+    assert!(count(&app, "statuses").await >= 10);
+
+    // The cookie works as a credential on its own.
+    let cookie_pair = cookie.split(';').next().unwrap().to_owned();
+    let me = app
+        .client
+        .get(app.url("/api/auth/me"))
+        .header("cookie", cookie_pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["name"], "Ada");
+
+    // The same email cannot sign up twice (case-insensitively).
+    let again = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .json(&json!({"tenant_name": "Other", "name": "Ada", "email": "ADA@acme.test", "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["details"][0]["field"], "email");
+    assert_eq!(count(&app, "tenants").await, 1);
+}
+
+async fn signup_validation_reports_every_field_and_writes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .json(&json!({"tenant_name": "", "name": "", "email": "nope", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    let fields: Vec<&str> = body["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["tenant_name", "name", "email", "password"]);
+    assert_eq!(count(&app, "tenants").await, 0);
+    assert_eq!(count(&app, "users").await, 0);
+}
+
+async fn mass_assignment_is_refused_and_nothing_is_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (field, value) in [
+        ("role", json!("admin")),
+        ("tenant_id", json!(1)),
+        ("is_admin", json!(true)),
+    ] {
+        let mut body = json!({"tenant_name": "Evil", "name": "E", "email": "e@evil.test", "password": TEST_PASSWORD});
+        body[field] = value.clone();
+        let response = app
+            .client
+            .post(app.url("/api/auth/signup"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{field}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["details"][0]["field"], field);
+        assert_eq!(body["details"][0]["code"], "unknown_field");
+    }
+    assert_eq!(count(&app, "tenants").await, 0);
+    assert_eq!(count(&app, "users").await, 0);
+
+    // The same for an admin's user updates: the tenant, the id and the email are not theirs to set.
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let member = app.add_user(&admin, "m@acme.test", "member").await;
+    for body in [
+        json!({"tenant_id": 999}),
+        json!({"is_admin": true}),
+        json!({"id": 5}),
+        json!({"password_hash": "x"}),
+    ] {
+        let response = app
+            .authed(
+                Method::PATCH,
+                &format!("/api/users/{}", member.id),
+                &admin.token,
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+    }
+    let users_before = count(&app, "users").await;
+    let response = app
+        .authed(Method::POST, "/api/users", &admin.token)
+        .json(&json!({"name": "X", "email": "x@acme.test", "role": "member", "password": TEST_PASSWORD, "tenant_id": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(count(&app, "users").await, users_before);
+}
+
+async fn login_failures_are_indistinguishable(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let attempt = |email: &'static str, password: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .json(&json!({"email": email, "password": password}));
+        async move {
+            let started = Instant::now();
+            let response = request.send().await.unwrap();
+            let elapsed = started.elapsed();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, body, elapsed)
+        }
+    };
+    let (unknown_status, unknown_body, _) = attempt("nobody@acme.test", "wrong password!").await;
+    let (wrong_status, wrong_body, _) = attempt("admin@acme.test", "wrong password!").await;
+    assert_eq!(unknown_status, 401);
+    assert_eq!(wrong_status, 401);
+    assert_eq!(unknown_body, wrong_body);
+    assert_eq!(unknown_body["error"], "Invalid email or password");
+
+    // Both run one argon2 verification: their times are alike (a skipped hash would be ~100× faster).
+    let mut unknown = Vec::new();
+    let mut wrong = Vec::new();
+    for _ in 0..5 {
+        unknown.push(attempt("nobody@acme.test", "wrong password!").await.2);
+        wrong.push(attempt("admin@acme.test", "wrong password!").await.2);
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let ratio = median(unknown) / median(wrong);
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown/wrong time ratio {ratio:.2}"
+    );
+
+    // And the right password works, case-insensitively on the email.
+    let token = app.login("ADMIN@acme.test", TEST_PASSWORD).await;
+    assert_eq!(me_status(&app, &token).await, 200);
+    assert_eq!(me_status(&app, &admin.token).await, 200);
+}
+
+async fn forged_expired_and_revoked_tokens_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let claims = claims_of(&admin.token);
+    assert_eq!(
+        me_status(&app, &sign(&claims, TEST_SECRET)).await,
+        200,
+        "control"
+    );
+
+    let header_none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0"; // {"alg":"none","typ":"JWT"}
+    let payload = admin.token.split('.').nth(1).unwrap();
+    let alg_none = format!("{header_none}.{payload}.");
+    let mut tampered = admin.token.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let other_secret = sign(&claims, "another-secret-that-is-long-enough-987654321");
+    let mut expired_claims = claims.clone();
+    expired_claims["exp"] = json!(chrono::Utc::now().timestamp() - 1);
+    let expired = sign(&expired_claims, TEST_SECRET);
+    let mut other_user = claims.clone();
+    other_user["sub"] = json!((admin.id + 1).to_string());
+    let wrong_subject = sign(&other_user, TEST_SECRET);
+    let mut hs512_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
+    hs512_header.typ = Some("JWT".into());
+    let hs512 = jsonwebtoken::encode(
+        &hs512_header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+    )
+    .unwrap();
+
+    for (what, token) in [
+        ("alg none", alg_none),
+        ("tampered signature", tampered),
+        ("another secret", other_secret),
+        ("expired", expired),
+        ("someone else's session", wrong_subject),
+        ("HS512", hs512),
+        ("garbage", "not.a.token".to_owned()),
+    ] {
+        let response = app
+            .authed(Method::GET, "/api/auth/me", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{what}");
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized", "{what}");
+    }
+    let no_token = app.get("/api/auth/me").await;
+    assert_eq!(no_token.status(), 401);
+    let basic = app
+        .client
+        .get(app.url("/api/auth/me"))
+        .header("authorization", "Basic YTpi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), 401);
+}
+
+async fn logout_ends_only_that_session_on_the_next_request(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let laptop = admin.token.clone();
+    let phone = app.login("admin@acme.test", TEST_PASSWORD).await;
+    let response = app
+        .authed(Method::POST, "/api/auth/logout", &laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(me_status(&app, &laptop).await, 401);
+    assert_eq!(me_status(&app, &phone).await, 200);
+    // Logging out twice, or without a session, is harmless.
+    let again = app
+        .authed(Method::POST, "/api/auth/logout", &laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 204);
+}
+
+async fn deactivation_and_role_changes_apply_on_the_next_request(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let member = app.add_user(&admin, "m@acme.test", "member").await;
+    let users_status = |token: String| {
+        let request = app.authed(Method::GET, "/api/users", &token);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(users_status(member.token.clone()).await, 403);
+    let promote = app
+        .authed(
+            Method::PATCH,
+            &format!("/api/users/{}", member.id),
+            &admin.token,
+        )
+        .json(&json!({"role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(promote.status(), 200);
+    assert_eq!(users_status(member.token.clone()).await, 200);
+
+    let deactivate = app
+        .authed(
+            Method::DELETE,
+            &format!("/api/users/{}", member.id),
+            &admin.token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivate.status(), 204);
+    assert_eq!(me_status(&app, &member.token).await, 401);
+    // A deactivated user cannot sign in again, and is told nothing more than a wrong password would.
+    let login = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": "m@acme.test", "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 401);
+    // Reactivated, they can (old sessions stay ended).
+    let reactivate = app
+        .authed(
+            Method::PATCH,
+            &format!("/api/users/{}", member.id),
+            &admin.token,
+        )
+        .json(&json!({"is_active": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reactivate.status(), 200);
+    assert_eq!(me_status(&app, &member.token).await, 401);
+    app.login("m@acme.test", TEST_PASSWORD).await;
+}
+
+async fn request_bodies_are_checked_before_anything_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let login = app.url("/api/auth/login");
+    let too_big = format!(
+        r#"{{"email":"a@b.co","password":"{}"}}"#,
+        "x".repeat(1024 * 1024 + 10)
+    );
+    let response = app
+        .client
+        .post(&login)
+        .header("content-type", "application/json")
+        .body(too_big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large");
+
+    let response = app
+        .client
+        .post(&login)
+        .header("content-type", "text/plain")
+        .body(r#"{"email":"a@b.co","password":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_media_type");
+
+    let response = app
+        .client
+        .post(&login)
+        .header("content-type", "application/json")
+        .body(r#"{"email": "#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "bad_request");
+
+    let response = app
+        .client
+        .post(&login)
+        .json(&json!({"email": 5, "password": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+both_backends!(
+    signup_creates_a_tenant_its_admin_statuses_and_a_session,
+    signup_validation_reports_every_field_and_writes_nothing,
+    mass_assignment_is_refused_and_nothing_is_written,
+    login_failures_are_indistinguishable,
+    forged_expired_and_revoked_tokens_are_refused,
+    logout_ends_only_that_session_on_the_next_request,
+    deactivation_and_role_changes_apply_on_the_next_request,
+    request_bodies_are_checked_before_anything_else,
+);
