@@ -147,8 +147,11 @@ pub fn SignupPage() -> impl IntoView {
 
 #[component]
 fn AuthCard(heading: &'static str, children: Children) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser, after hydration (the browser tests wait for this flag).
+    Effect::new(move |_| hydrated.set(true));
     view! {
-        <div class="auth-page">
+        <div class="auth-page" data-hydrated=move || if hydrated.get() { "true" } else { "false" }>
             <main class="auth-card card" id="main">
                 <div class="brand auth-brand">
                     <span class="brand-mark" aria-hidden="true">"K"</span>

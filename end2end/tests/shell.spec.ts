@@ -1,7 +1,11 @@
-import { test, expect, waitForHydration } from "./fixtures";
+import { test, expect, waitForHydration, signUp } from "./fixtures";
 
-test("the shell is rendered on the server with the navigation", async ({ request }) => {
-  const response = await request.get("/");
+test.beforeEach(async ({ page }) => {
+  await signUp(page);
+});
+
+test("the shell is rendered on the server with the navigation", async ({ page }) => {
+  const response = await page.request.get("/");
   expect(response.status()).toBe(200);
   const html = await response.text();
   for (const label of ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports"]) {

@@ -178,7 +178,7 @@ async fn lock_tenant_users(db: &impl ConnectionTrait, tenant_id: i64) -> Result<
     tenant::Entity::update_many()
         .col_expr(
             tenant::Column::UpdatedAt,
-            Expr::col(tenant::Column::UpdatedAt).into(),
+            Expr::col(tenant::Column::UpdatedAt),
         )
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(db)

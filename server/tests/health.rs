@@ -46,7 +46,14 @@ async fn migrations_created_the_tables(backend: Backend) {
 
 async fn the_shell_is_rendered_on_the_server(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.get("/").await;
+    let admin = app.signup("Acme", "admin@acme.test").await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", format!("keel_session={}", admin.token))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
