@@ -32,6 +32,8 @@ pub enum ApiError {
     PayloadTooLarge { limit_bytes: usize },
     #[error("Expected a JSON body (Content-Type: application/json)")]
     UnsupportedMediaType,
+    #[error("Too many attempts: try again later")]
+    RateLimited { retry_after_secs: u64 },
     #[error("Database unavailable")]
     DatabaseUnavailable,
     /// Anything unexpected. The source is logged and never shown to the client.
@@ -84,6 +86,7 @@ impl ApiError {
             ApiError::Conflict { .. } => ErrorCode::Conflict,
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::DatabaseUnavailable => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -106,6 +109,10 @@ impl From<sea_orm::DbErr> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = self.code();
+        let retry_after = match self {
+            ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         if let ApiError::Internal(source) = &self {
             tracing::error!(error = %source, "unexpected error");
         }
@@ -124,6 +131,11 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
         if code == ErrorCode::Unauthorized {
             response.headers_mut().insert(
                 http::header::WWW_AUTHENTICATE,

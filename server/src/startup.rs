@@ -62,6 +62,7 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(&config, local_addr),
             tokens: Arc::new(TokenKeys::new(&config.jwt_secret)),
+            login_throttle: Arc::default(),
             config: Arc::new(config),
             db,
         };
@@ -77,9 +78,13 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

@@ -6,13 +6,17 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::token::TokenKeys, config::Config};
+use crate::{
+    auth::{throttle::LoginThrottle, token::TokenKeys},
+    config::Config,
+};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub tokens: Arc<TokenKeys>,
+    pub login_throttle: Arc<LoginThrottle>,
     pub leptos_options: LeptosOptions,
 }
 

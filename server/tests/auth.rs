@@ -431,6 +431,35 @@ async fn request_bodies_are_checked_before_anything_else(backend: Backend) {
     assert_eq!(response.status(), 400);
 }
 
+async fn repeated_login_failures_are_throttled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signup("Acme", "admin@acme.test").await;
+    let attempt = |password: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .json(&json!({"email": "admin@acme.test", "password": password}));
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt("wrong password!").await.status(), 401);
+    }
+    // Locked out now, even with the right password, until the window passes.
+    let locked = attempt(TEST_PASSWORD).await;
+    assert_eq!(locked.status(), 429);
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    // Other accounts are not affected.
+    app.signup("Globex", "admin@globex.test").await;
+    app.login("admin@globex.test", TEST_PASSWORD).await;
+}
+
 both_backends!(
     signup_creates_a_tenant_its_admin_statuses_and_a_session,
     signup_validation_reports_every_field_and_writes_nothing,
@@ -440,4 +469,5 @@ both_backends!(
     logout_ends_only_that_session_on_the_next_request,
     deactivation_and_role_changes_apply_on_the_next_request,
     request_bodies_are_checked_before_anything_else,
+    repeated_login_failures_are_throttled,
 );

@@ -69,6 +69,22 @@ fn forbidden(action: Action) -> ApiError {
     })
 }
 
+/// The address of the connection (not a forwarded header: those are only trustworthy behind a known proxy).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
 pub const INVALID_CREDENTIALS: &str = "Authentication required: sign in again";
 
 /// The token a request carries: `Authorization: Bearer …` first, then the session cookie. An Authorization

@@ -5,6 +5,7 @@ pub mod context;
 pub mod cookie;
 pub mod password;
 pub mod service;
+pub mod throttle;
 pub mod token;
 
 pub use context::{AuthContext, Credential};

@@ -1,5 +1,7 @@
 //! Sign-up, login, logout and the per-request check of a token against its session.
 
+use std::net::IpAddr;
+
 use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use shared::{
@@ -54,15 +56,33 @@ pub async fn authenticate(
     })
 }
 
-pub async fn login(state: &AppState, input: LoginInput) -> Result<Session, ApiError> {
+/// `client` is the caller's address (absent for in-process calls); with the email it keys the throttle.
+pub async fn login(
+    state: &AppState,
+    input: LoginInput,
+    client: Option<IpAddr>,
+) -> Result<Session, ApiError> {
     validate_login(&input).map_err(ApiError::validation)?;
+    let throttle = &state.login_throttle;
+    throttle
+        .check(&input.email, client)
+        .map_err(|retry_after| ApiError::RateLimited {
+            retry_after_secs: retry_after.as_secs().max(1),
+        })?;
+    let email = input.email.clone();
     let found = accounts::find_user_by_email(&state.db, &input.email).await?;
     // Always run one argon2 verification, so every failure takes the same time.
     let stored_hash = found.as_ref().map(|u| u.password_hash.clone());
     let password_ok = password::verify(input.password, stored_hash).await;
     match found {
-        Some(user) if password_ok && user.is_active => start_session(state, user).await,
-        _ => Err(ApiError::Unauthorized(LOGIN_FAILED)),
+        Some(user) if password_ok && user.is_active => {
+            throttle.reset(&email, client);
+            start_session(state, user).await
+        }
+        _ => {
+            throttle.record_failure(&email, client);
+            Err(ApiError::Unauthorized(LOGIN_FAILED))
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use shared::auth::{LoginInput, Me, Session, SignupInput};
 
 use crate::{
     auth::{
+        context::ClientAddr,
         cookie::{clear_session_cookie, set_session_cookie},
         service, AuthContext,
     },
@@ -29,10 +30,11 @@ pub async fn signup(
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<Response, ApiError> {
-    let session = service::login(&state, input).await?;
+    let session = service::login(&state, input, client).await?;
     Ok(with_session(&state, &headers, StatusCode::OK, session))
 }
 

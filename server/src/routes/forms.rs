@@ -13,6 +13,7 @@ use shared::auth::{LoginInput, SignupInput};
 
 use crate::{
     auth::{
+        context::ClientAddr,
         cookie::{clear_session_cookie, set_session_cookie},
         service, AuthContext,
     },
@@ -44,6 +45,7 @@ pub struct SignupForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
@@ -55,7 +57,7 @@ pub async fn login(
         email: form.email.clone(),
         password: form.password,
     };
-    match service::login(&state, input).await {
+    match service::login(&state, input, client).await {
         Ok(session) => signed_in(&state, &headers, &session.token, &next),
         Err(err) => back_to(
             "/login",
