@@ -24,21 +24,36 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        if !is_json(req.headers()) {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge {
-                    limit_bytes: JSON_BODY_LIMIT,
-                }
-            } else {
-                ApiError::bad_request("Could not read the request body")
-            }
-        })?;
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|err| json_error(&err))
+    }
+}
+
+/// A JSON body, checked for its content type and size but not yet parsed: the generic record path picks
+/// the entity's type at run time.
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Bytes::from_request(req, state)
+            .await
+            .map(JsonBytes)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge {
+                        limit_bytes: JSON_BODY_LIMIT,
+                    }
+                } else {
+                    ApiError::bad_request("Could not read the request body")
+                }
+            })
     }
 }
 

@@ -8,7 +8,7 @@ pub mod entities;
 pub mod entity;
 pub mod error;
 pub mod permissions;
-mod record;
+pub mod record;
 pub mod role;
 pub mod rules;
 pub mod validation;

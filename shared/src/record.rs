@@ -5,6 +5,17 @@
 //!
 //! Inputs and patches reject unknown fields, so a body that carries `id`, `tenant_id` or `created_by` is a 400.
 
+/// What the server needs of any entity's patch type, whatever the entity.
+pub trait RecordPatch {
+    type Input;
+    /// The `version` the client read the record at.
+    fn version(&self) -> i64;
+    /// Applies this change to the full record it was read from.
+    fn apply(self, record: &mut Self::Input);
+    /// Names of the fields this patch touches.
+    fn touched_fields(&self) -> Vec<&'static str>;
+}
+
 #[macro_export]
 macro_rules! record_types {
     (
@@ -73,6 +84,19 @@ macro_rules! record_types {
                 let mut names = Vec::new();
                 $( if !self.$field.is_absent() { names.push(stringify!($field)); } )*
                 names
+            }
+        }
+
+        impl $crate::record::RecordPatch for $patch {
+            type Input = $input;
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn apply(self, record: &mut $input) {
+                self.apply_to(record)
+            }
+            fn touched_fields(&self) -> Vec<&'static str> {
+                self.touched()
             }
         }
 

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod records;
 pub mod users;
 
 use axum::{
@@ -40,6 +41,17 @@ fn api_router() -> Router<AppState> {
                 .patch(users::update)
                 .put(users::update)
                 .delete(users::deactivate),
+        )
+        .route("/statuses", get(records::statuses))
+        .route("/trash/{entity}", get(records::trash))
+        .route("/trash/{entity}/{id}/restore", post(records::restore))
+        .route("/{entity}", get(records::list).post(records::create))
+        .route(
+            "/{entity}/{id}",
+            get(records::get)
+                .patch(records::update)
+                .put(records::update)
+                .delete(records::delete),
         )
         // Unknown API paths answer with the JSON envelope, never with an HTML page.
         .fallback(|| async { ApiError::NotFound })

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// SQL statements the server has executed (counted by a SeaORM metric callback on its connection).
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pg_database: Option<String>,
     _data_dir: tempfile::TempDir,
 }
@@ -188,10 +190,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
 
-    let conn = db::connect(&database_url)
+    let mut conn = db::connect(&database_url)
         .await
         .expect("connect test database");
     db::migrate_up(&conn).await.expect("migrate test database");
+    let statements = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = statements.clone();
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
     let app = Application::build_with_db(config, conn.clone())
         .await
         .expect("build the application");
@@ -205,6 +212,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .build()
             .expect("http client"),
         db: conn,
+        statements,
         pg_database,
         _data_dir: data_dir,
     }

@@ -1,0 +1,476 @@
+//! The report list's query string (API.md, "List / report queries"), parsed strictly against the entity's
+//! descriptor: every parameter must be known, every value well-formed, or the answer is 400 with details.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use shared::{descriptor::FieldKind, EntityDescriptor, FieldError, Filter};
+
+use crate::error::ApiError;
+
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+pub const MAX_PAGE_SIZE: u64 = 200;
+/// Deeper than this, offset pagination is refused (the keyset cursor is the way there).
+pub const MAX_PAGE: u64 = 1_000_000;
+const MAX_FILTER_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// Case-insensitive substring of one column.
+    Contains {
+        column: &'static str,
+        needle: String,
+    },
+    /// The column equals one of these keys.
+    AnyOf {
+        column: &'static str,
+        values: Vec<String>,
+    },
+    Equals {
+        column: &'static str,
+        value: i64,
+    },
+    IsNull {
+        column: &'static str,
+    },
+    /// A timestamp column at or after / before an instant.
+    TimeFrom {
+        column: &'static str,
+        from: DateTime<Utc>,
+    },
+    TimeBefore {
+        column: &'static str,
+        before: DateTime<Utc>,
+        inclusive: bool,
+    },
+    DateFrom {
+        column: &'static str,
+        from: NaiveDate,
+    },
+    DateTo {
+        column: &'static str,
+        to: NaiveDate,
+    },
+    /// `q`: a substring of any of the entity's search fields.
+    Search {
+        columns: &'static [&'static str],
+        needle: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListQuery {
+    pub page: u64,
+    pub page_size: u64,
+    pub sort_by: &'static str,
+    pub sort_order: SortOrder,
+    pub conditions: Vec<Condition>,
+}
+
+/// Who "me" is in `assigned_to=me`.
+pub struct Caller {
+    pub user_id: i64,
+}
+
+fn problem(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// `YYYY-MM-DD` (a whole day) or RFC 3339 (an instant).
+enum DateInput {
+    Day(NaiveDate),
+    Instant(DateTime<Utc>),
+}
+
+fn parse_date_input(value: &str) -> Option<DateInput> {
+    if value.len() == 10 {
+        return NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .ok()
+            .map(DateInput::Day);
+    }
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|t| DateInput::Instant(t.with_timezone(&Utc)))
+}
+
+fn text_filter(param: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    if value.chars().count() > MAX_FILTER_CHARS {
+        errors.push(problem(
+            param,
+            "too_long",
+            format!("{param} must be at most {MAX_FILTER_CHARS} characters"),
+        ));
+        return None;
+    }
+    if value.chars().any(char::is_control) {
+        errors.push(problem(
+            param,
+            "invalid",
+            format!("{param} contains control characters"),
+        ));
+        return None;
+    }
+    Some(value.to_owned())
+}
+
+impl ListQuery {
+    /// Parses raw `(name, value)` pairs. Empty values mean "no filter"; repeated parameters are refused.
+    pub fn parse(
+        descriptor: &'static EntityDescriptor,
+        pairs: &[(String, String)],
+        caller: &Caller,
+    ) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut query = ListQuery {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+            sort_by: "created_at",
+            sort_order: SortOrder::Desc,
+            conditions: Vec::new(),
+        };
+        for (name, value) in pairs {
+            let name = name.as_str();
+            if seen.contains(&name) {
+                errors.push(problem(
+                    name,
+                    "duplicate",
+                    format!("{name} is given more than once"),
+                ));
+                continue;
+            }
+            seen.push(name);
+            let value = value.trim();
+            match name {
+                "page" => match value.parse::<u64>() {
+                    Ok(page) if (1..=MAX_PAGE).contains(&page) => query.page = page,
+                    _ => errors.push(problem(
+                        "page",
+                        "out_of_range",
+                        format!("page must be a whole number from 1 to {MAX_PAGE}"),
+                    )),
+                },
+                "page_size" => match value.parse::<u64>() {
+                    Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => query.page_size = size,
+                    _ => errors.push(problem(
+                        "page_size",
+                        "out_of_range",
+                        format!("page_size must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+                    )),
+                },
+                "sort_by" => match descriptor.sort_keys().find(|key| *key == value) {
+                    Some(key) => query.sort_by = key,
+                    None => errors.push(problem(
+                        "sort_by",
+                        "unknown_sort",
+                        format!(
+                            "sort_by must be one of: {}",
+                            descriptor.sort_keys().collect::<Vec<_>>().join(", ")
+                        ),
+                    )),
+                },
+                "sort_order" => match value {
+                    "asc" => query.sort_order = SortOrder::Asc,
+                    "desc" => query.sort_order = SortOrder::Desc,
+                    _ => errors.push(problem(
+                        "sort_order",
+                        "invalid",
+                        "sort_order must be asc or desc",
+                    )),
+                },
+                "q" if !descriptor.search_fields.is_empty() => {
+                    if let Some(needle) = text_filter(name, value, &mut errors) {
+                        if !needle.is_empty() {
+                            query.conditions.push(Condition::Search {
+                                columns: descriptor.search_fields,
+                                needle,
+                            });
+                        }
+                    }
+                }
+                _ => match filter_for(descriptor, name) {
+                    Some((def, role)) => {
+                        if !value.is_empty() {
+                            if let Some(condition) =
+                                parse_filter(def, role, name, value, caller, &mut errors)
+                            {
+                                query.conditions.push(condition);
+                            }
+                        }
+                    }
+                    None => errors.push(problem(
+                        name,
+                        "unknown_parameter",
+                        format!("Unknown parameter `{name}`"),
+                    )),
+                },
+            }
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(ApiError::BadRequest {
+                message: "Invalid list parameters".into(),
+                details: errors,
+            })
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.page_size
+    }
+}
+
+/// Which end of a date range a parameter names.
+#[derive(Clone, Copy)]
+enum Role {
+    Whole,
+    From,
+    To,
+}
+
+/// The parameter names a descriptor accepts: `<field>` for text, status, reference and assignee filters;
+/// `created_after` / `created_before` for the creation time; `<field>_from` / `<field>_to` for other dates.
+pub fn filter_params(descriptor: &EntityDescriptor) -> Vec<(String, &'static shared::FieldDef)> {
+    let mut params = Vec::new();
+    for def in descriptor.fields.iter().filter(|f| f.filter.is_some()) {
+        match def.filter {
+            Some(Filter::DateRange) if def.name == "created_at" => {
+                params.push(("created_after".to_owned(), def));
+                params.push(("created_before".to_owned(), def));
+            }
+            Some(Filter::DateRange) => {
+                params.push((format!("{}_from", def.name), def));
+                params.push((format!("{}_to", def.name), def));
+            }
+            _ => params.push((def.name.to_owned(), def)),
+        }
+    }
+    params
+}
+
+fn filter_for(
+    descriptor: &'static EntityDescriptor,
+    param: &str,
+) -> Option<(&'static shared::FieldDef, Role)> {
+    filter_params(descriptor)
+        .into_iter()
+        .find(|(name, _)| name == param)
+        .map(|(name, def)| {
+            let role = if name.ends_with("_from") || name.ends_with("_after") {
+                Role::From
+            } else if name.ends_with("_to") || name.ends_with("_before") {
+                Role::To
+            } else {
+                Role::Whole
+            };
+            (def, role)
+        })
+}
+
+fn parse_filter(
+    def: &'static shared::FieldDef,
+    role: Role,
+    param: &str,
+    value: &str,
+    caller: &Caller,
+    errors: &mut Vec<FieldError>,
+) -> Option<Condition> {
+    let column = def.name;
+    match def.filter? {
+        Filter::Contains => {
+            text_filter(param, value, errors).map(|needle| Condition::Contains { column, needle })
+        }
+        Filter::AnyOf => {
+            let values: Vec<String> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let well_formed = |v: &String| match def.kind {
+                FieldKind::Status => shared::rules::is_status_key(v),
+                FieldKind::Choice(keys) => keys.contains(&v.as_str()),
+                _ => v.chars().count() <= MAX_FILTER_CHARS,
+            };
+            if values.len() > 50 || !values.iter().all(well_formed) {
+                errors.push(problem(
+                    param,
+                    "invalid",
+                    format!("{param} must be a comma-separated list of keys"),
+                ));
+                return None;
+            }
+            Some(Condition::AnyOf { column, values })
+        }
+        Filter::Equals => match value.parse::<i64>() {
+            Ok(id) if id > 0 => Some(Condition::Equals { column, value: id }),
+            _ => {
+                errors.push(problem(
+                    param,
+                    "invalid",
+                    format!("{param} must be a record id"),
+                ));
+                None
+            }
+        },
+        Filter::Assignee => match value {
+            "me" => Some(Condition::Equals {
+                column,
+                value: caller.user_id,
+            }),
+            "none" => Some(Condition::IsNull { column }),
+            other => match other.parse::<i64>() {
+                Ok(id) if id > 0 => Some(Condition::Equals { column, value: id }),
+                _ => {
+                    errors.push(problem(
+                        param,
+                        "invalid",
+                        format!("{param} must be a user id, `me` or `none`"),
+                    ));
+                    None
+                }
+            },
+        },
+        Filter::DateRange => {
+            let Some(input) = parse_date_input(value) else {
+                errors.push(problem(
+                    param,
+                    "invalid_date",
+                    format!("{param} must be a date (YYYY-MM-DD) or an RFC 3339 time"),
+                ));
+                return None;
+            };
+            let timestamp = def.kind == FieldKind::Timestamp;
+            match (timestamp, role, input) {
+                (true, Role::From, DateInput::Day(day)) => Some(Condition::TimeFrom {
+                    column,
+                    from: day.and_hms_opt(0, 0, 0)?.and_utc(),
+                }),
+                (true, Role::From, DateInput::Instant(t)) => {
+                    Some(Condition::TimeFrom { column, from: t })
+                }
+                // A whole day as the upper bound includes that day.
+                (true, Role::To, DateInput::Day(day)) => Some(Condition::TimeBefore {
+                    column,
+                    before: day
+                        .checked_add_days(Days::new(1))?
+                        .and_hms_opt(0, 0, 0)?
+                        .and_utc(),
+                    inclusive: false,
+                }),
+                (true, Role::To, DateInput::Instant(t)) => Some(Condition::TimeBefore {
+                    column,
+                    before: t,
+                    inclusive: true,
+                }),
+                (false, Role::From, DateInput::Day(day)) => {
+                    Some(Condition::DateFrom { column, from: day })
+                }
+                (false, Role::From, DateInput::Instant(t)) => Some(Condition::DateFrom {
+                    column,
+                    from: t.date_naive(),
+                }),
+                (false, Role::To, DateInput::Day(day)) => {
+                    Some(Condition::DateTo { column, to: day })
+                }
+                (false, Role::To, DateInput::Instant(t)) => Some(Condition::DateTo {
+                    column,
+                    to: t.date_naive(),
+                }),
+                (_, Role::Whole, _) => None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::entities::{lead::LEAD, project::PROJECT};
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn parse(descriptor: &'static EntityDescriptor, query: &str) -> Result<ListQuery, Vec<String>> {
+        ListQuery::parse(descriptor, &pairs(query), &Caller { user_id: 7 }).map_err(|err| match err
+        {
+            ApiError::BadRequest { details, .. } => details
+                .into_iter()
+                .map(|d| format!("{}:{}", d.field, d.code))
+                .collect(),
+            other => vec![other.to_string()],
+        })
+    }
+
+    #[test]
+    fn defaults() {
+        let q = parse(&LEAD, "").unwrap();
+        assert_eq!(
+            (q.page, q.page_size, q.sort_by, q.sort_order),
+            (1, 50, "created_at", SortOrder::Desc)
+        );
+    }
+
+    #[test]
+    fn the_api_example_parses() {
+        let q = parse(&LEAD, "page=2&page_size=10&sort_by=company_name&sort_order=asc&company_name=acme&lead_status=new,won&created_after=2026-01-01&created_before=2026-02-01&assigned_to=me").unwrap();
+        assert_eq!(q.offset(), 10);
+        assert!(q.conditions.contains(&Condition::AnyOf {
+            column: "lead_status",
+            values: vec!["new".into(), "won".into()]
+        }));
+        assert!(q.conditions.contains(&Condition::Equals {
+            column: "assigned_to",
+            value: 7
+        }));
+        assert_eq!(q.conditions.len(), 5);
+    }
+
+    #[test]
+    fn bad_input_names_every_parameter() {
+        let errors = parse(&LEAD, "page=0&page_size=201&sort_by=password&sort_order=sideways&created_after=yesterday&bogus=1&lead_status=x;drop").unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "page:out_of_range",
+                "page_size:out_of_range",
+                "sort_by:unknown_sort",
+                "sort_order:invalid",
+                "created_after:invalid_date",
+                "bogus:unknown_parameter",
+                "lead_status:invalid"
+            ]
+        );
+        assert_eq!(
+            parse(&LEAD, "page=1&page=2").unwrap_err(),
+            ["page:duplicate"]
+        );
+        assert_eq!(parse(&LEAD, "page=-1").unwrap_err(), ["page:out_of_range"]);
+    }
+
+    #[test]
+    fn date_fields_take_from_and_to() {
+        let q = parse(
+            &PROJECT,
+            "start_date_from=2026-01-01&end_date_to=2026-12-31&client_id=3",
+        )
+        .unwrap();
+        assert_eq!(q.conditions.len(), 3);
+        assert_eq!(
+            parse(&PROJECT, "start_date=2026-01-01").unwrap_err(),
+            ["start_date:unknown_parameter"]
+        );
+    }
+}

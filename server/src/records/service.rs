@@ -1,0 +1,620 @@
+//! The generic record service: create, read, update, soft delete, list, trash and restore for every entity,
+//! driven by its descriptor. Every statement is scoped by the caller's tenant; every write is one
+//! transaction; permissions come from `shared::permissions` through the `AuthContext`.
+
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UpdateStatement},
+    ConnectionTrait, DatabaseTransaction, DbErr, QueryResult, SqlErr, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use shared::{
+    descriptor::FieldKind, permissions::Action, EntityDescriptor, EntityKind, FieldError,
+    RulesContext, StatusOption,
+};
+
+use super::{
+    columns,
+    contract::{prepare_create, prepare_update, FieldMap},
+    list_query::{Caller, ListQuery},
+    sql::{self, Liveness},
+};
+use crate::{auth::AuthContext, error::ApiError, state::AppState};
+
+/// `{"data": [...], "total", "page", "page_size"}`.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub data: Vec<Value>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+}
+
+async fn fetch_all(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+) -> Result<Vec<QueryResult>, ApiError> {
+    let statement = db.get_database_backend().build(select);
+    Ok(db.query_all_raw(statement).await?)
+}
+
+async fn fetch_one(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+) -> Result<Option<QueryResult>, ApiError> {
+    let statement = db.get_database_backend().build(select);
+    Ok(db.query_one_raw(statement).await?)
+}
+
+async fn execute(db: &impl ConnectionTrait, update: &UpdateStatement) -> Result<u64, DbErr> {
+    let statement = db.get_database_backend().build(update);
+    Ok(db.execute_raw(statement).await?.rows_affected())
+}
+
+/// A row of `select_records` as the API's JSON record.
+fn to_json(
+    descriptor: &EntityDescriptor,
+    row: &QueryResult,
+    liveness: Liveness,
+) -> Result<Value, ApiError> {
+    let mut record = Map::new();
+    for def in descriptor.fields {
+        record.insert(def.name.into(), columns::read(row, def.name, def.kind)?);
+        if let Some(display) = def.display_as {
+            record.insert(
+                display.into(),
+                columns::read(row, display, FieldKind::Text)?,
+            );
+        }
+    }
+    for computed in descriptor.computed {
+        record.insert(
+            computed.name.into(),
+            columns::read(row, computed.name, computed.kind)?,
+        );
+    }
+    record.insert(
+        "created_by".into(),
+        columns::read(row, "created_by", FieldKind::User)?,
+    );
+    record.insert(
+        "version".into(),
+        columns::read(row, "version", FieldKind::Integer)?,
+    );
+    if liveness == Liveness::Trashed {
+        record.insert(
+            "deleted_at".into(),
+            columns::read(row, "deleted_at", FieldKind::Timestamp)?,
+        );
+    }
+    Ok(Value::Object(record))
+}
+
+/// The writable fields of a stored row, in the shape the entity's input type reads.
+fn writable_fields(descriptor: &EntityDescriptor, row: &QueryResult) -> Result<FieldMap, ApiError> {
+    let mut map = Map::new();
+    for def in descriptor.writable_fields() {
+        let value = columns::read(row, def.name, def.kind)?;
+        if !Value::is_null(&value) {
+            map.insert(def.name.into(), value);
+        }
+    }
+    Ok(map)
+}
+
+struct Stored {
+    row: QueryResult,
+    created_by: Option<i64>,
+    assigned_to: Option<i64>,
+}
+
+async fn load(
+    db: &impl ConnectionTrait,
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    id: i64,
+    liveness: Liveness,
+) -> Result<Stored, ApiError> {
+    let mut select = sql::select_records(descriptor, tenant_id);
+    select
+        .cond_where(sql::scope(tenant_id, liveness))
+        .and_where(sql::column("id").eq(id));
+    let row = fetch_one(db, &select).await?.ok_or(ApiError::NotFound)?;
+    Ok(Stored {
+        created_by: row.try_get::<Option<i64>>("", "created_by")?,
+        assigned_to: row.try_get::<Option<i64>>("", "assigned_to")?,
+        row,
+    })
+}
+
+/// The tenant's statuses for the entity, in order (what validation accepts).
+pub async fn statuses(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    entity: &str,
+) -> Result<Vec<StatusOption>, ApiError> {
+    let mut select = Query::select();
+    select
+        .from(Alias::new("statuses"))
+        .columns(["key", "label", "is_closed"].map(Alias::new))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("entity")).eq(entity))
+        .order_by(Alias::new("position"), sea_orm::sea_query::Order::Asc)
+        .order_by(Alias::new("id"), sea_orm::sea_query::Order::Asc);
+    fetch_all(db, &select)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(StatusOption {
+                key: row.try_get("", "key")?,
+                label: row.try_get("", "label")?,
+                is_closed: row.try_get("", "is_closed")?,
+            })
+        })
+        .collect()
+}
+
+async fn rules_for(
+    db: &impl ConnectionTrait,
+    descriptor: &EntityDescriptor,
+    tenant_id: i64,
+) -> Result<RulesContext, ApiError> {
+    Ok(match descriptor.status {
+        Some((_, entity)) => RulesContext::with_statuses(statuses(db, tenant_id, entity).await?),
+        None => RulesContext::default(),
+    })
+}
+
+/// Every user or record a write points at must exist, live and active, in the caller's tenant. Another
+/// tenant's id is reported exactly like a missing one.
+async fn check_references(
+    db: &impl ConnectionTrait,
+    descriptor: &EntityDescriptor,
+    tenant_id: i64,
+    record: &FieldMap,
+    only: Option<&[&'static str]>,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for def in descriptor.writable_fields() {
+        if only.is_some_and(|names| !names.contains(&def.name)) {
+            continue;
+        }
+        let Some(id) = record.get(def.name).and_then(Value::as_i64) else {
+            continue;
+        };
+        let (table, live) = match def.kind {
+            FieldKind::User => ("users", Expr::col(Alias::new("is_active")).eq(true)),
+            FieldKind::Reference(table) => (table, Expr::col(Alias::new("deleted_at")).is_null()),
+            _ => continue,
+        };
+        let mut select = Query::select();
+        select
+            .from(Alias::new(table))
+            .column(Alias::new("id"))
+            .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .and_where(live);
+        if fetch_one(db, &select).await?.is_none() {
+            errors.push(FieldError {
+                field: def.name.into(),
+                code: "invalid_reference".into(),
+                message: format!("{} does not exist", def.label),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Database refusals of a write, in the envelope: a unique name taken → 409 on that field; anything the
+/// checks above should have caught → 400. The database's own message never reaches the client.
+fn write_error(descriptor: &EntityDescriptor, err: DbErr) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => {
+            let field = descriptor
+                .writable_fields()
+                .filter(|def| def.kind == FieldKind::Text)
+                .find(|def| message.contains(def.name))
+                .map(|def| def.name)
+                .unwrap_or("id");
+            ApiError::conflict_on(
+                field,
+                "taken",
+                format!(
+                    "Another live {} already uses this {}",
+                    descriptor.singular,
+                    field.replace('_', " ")
+                ),
+            )
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            ApiError::bad_request("A referenced record does not exist")
+        }
+        _ => err.into(),
+    }
+}
+
+fn assignments(
+    descriptor: &EntityDescriptor,
+    record: &FieldMap,
+) -> Result<Vec<(Alias, sea_orm::sea_query::Value)>, ApiError> {
+    descriptor
+        .writable_fields()
+        .map(|def| {
+            Ok((
+                Alias::new(def.name),
+                columns::to_sql(def, record.get(def.name))?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn list(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    pairs: &[(String, String)],
+) -> Result<Page, ApiError> {
+    ctx.require(Action::ReadRecords)?;
+    let descriptor = kind.descriptor();
+    let query = ListQuery::parse(
+        descriptor,
+        pairs,
+        &Caller {
+            user_id: ctx.user_id,
+        },
+    )?;
+    let db = &state.db;
+    let filters = sql::filter_conditions(&query.conditions, is_sqlite(db));
+
+    let count = sql::count(
+        descriptor,
+        sql::scope(ctx.tenant_id, Liveness::Live),
+        filters.clone(),
+    );
+    let total = fetch_one(db, &count)
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0) as u64;
+
+    let mut select = sql::select_records(descriptor, ctx.tenant_id);
+    select
+        .cond_where(sql::scope(ctx.tenant_id, Liveness::Live))
+        .cond_where(filters);
+    sql::order(&mut select, descriptor, query.sort_by, query.sort_order);
+    select.limit(query.page_size).offset(query.offset());
+    let data = fetch_all(db, &select)
+        .await?
+        .iter()
+        .map(|row| to_json(descriptor, row, Liveness::Live))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        data,
+        total,
+        page: query.page,
+        page_size: query.page_size,
+    })
+}
+
+pub async fn get(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    id: i64,
+) -> Result<Value, ApiError> {
+    ctx.require(Action::ReadRecords)?;
+    let descriptor = kind.descriptor();
+    let stored = load(&state.db, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    to_json(descriptor, &stored.row, Liveness::Live)
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    ctx.require(Action::CreateRecord)?;
+    let descriptor = kind.descriptor();
+    let txn = state.db.begin().await?;
+    let rules = rules_for(&txn, descriptor, ctx.tenant_id).await?;
+    let record = prepare_create(kind, body, &rules)?;
+    check_references(&txn, descriptor, ctx.tenant_id, &record, None).await?;
+
+    let values = assignments(descriptor, &record)?;
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new(descriptor.table))
+        .columns(
+            ["tenant_id", "created_by", "version"]
+                .map(Alias::new)
+                .into_iter()
+                .chain(values.iter().map(|(name, _)| name.clone())),
+        )
+        .values_panic(
+            [ctx.tenant_id.into(), ctx.user_id.into(), 1i64.into()]
+                .into_iter()
+                .chain(values.into_iter().map(|(_, value)| Expr::val(value).into())),
+        )
+        .returning_col(Alias::new("id"));
+    let statement = txn.get_database_backend().build(&insert);
+    let row = txn
+        .query_one_raw(statement)
+        .await
+        .map_err(|err| write_error(descriptor, err))?
+        .ok_or_else(|| ApiError::Internal("the insert returned no id".into()))?;
+    let id: i64 = row.try_get("", "id")?;
+    let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    let created = to_json(descriptor, &stored.row, Liveness::Live)?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    id: i64,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    ctx.require(Action::UpdateRecord)?;
+    let descriptor = kind.descriptor();
+    let txn = state.db.begin().await?;
+    let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    ctx.require_on(Action::UpdateRecord, stored.created_by, stored.assigned_to)?;
+    let rules = rules_for(&txn, descriptor, ctx.tenant_id).await?;
+    let current = writable_fields(descriptor, &stored.row)?;
+    let prepared = prepare_update(kind, body, &current, &rules)?;
+    let current_version: i64 = stored.row.try_get("", "version")?;
+    if prepared.version != current_version {
+        return Err(stale(descriptor));
+    }
+    check_references(
+        &txn,
+        descriptor,
+        ctx.tenant_id,
+        &prepared.record,
+        Some(&prepared.touched),
+    )
+    .await?;
+
+    let mut update = Query::update();
+    update.table(Alias::new(descriptor.table));
+    for (name, value) in assignments(descriptor, &prepared.record)? {
+        update.value(name, value);
+    }
+    update
+        .value(Alias::new("updated_at"), Expr::current_timestamp())
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(ctx.tenant_id))
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("version")).eq(current_version))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    let changed = execute(&txn, &update)
+        .await
+        .map_err(|err| write_error(descriptor, err))?;
+    if changed == 0 {
+        return Err(stale(descriptor));
+    }
+    let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    let updated = to_json(descriptor, &stored.row, Liveness::Live)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn stale(descriptor: &EntityDescriptor) -> ApiError {
+    ApiError::Conflict {
+        message: format!(
+            "This {} was changed by someone else since you opened it: reload it and apply your change again",
+            descriptor.singular
+        ),
+        details: vec![FieldError {
+            field: "version".into(),
+            code: "stale".into(),
+            message: "The record has a newer version".into(),
+        }],
+    }
+}
+
+fn set_deleted(table: &str, tenant_id: i64) -> UpdateStatement {
+    let mut update = Query::update();
+    update
+        .table(Alias::new(table))
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id));
+    update
+}
+
+/// Soft delete. Deleting a client moves its live projects to the trash with it, stamped with the same time
+/// so that restoring the client brings back exactly those.
+pub async fn delete(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    id: i64,
+) -> Result<(), ApiError> {
+    ctx.require(Action::DeleteRecord)?;
+    let descriptor = kind.descriptor();
+    let txn = state.db.begin().await?;
+    let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    ctx.require_on(Action::DeleteRecord, stored.created_by, stored.assigned_to)?;
+    let mut update = set_deleted(descriptor.table, ctx.tenant_id);
+    update
+        .value(Alias::new("deleted_at"), Expr::current_timestamp())
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    execute(&txn, &update).await?;
+    if kind == EntityKind::Client {
+        let mut projects = set_deleted("projects", ctx.tenant_id);
+        projects
+            .value(
+                Alias::new("deleted_at"),
+                client_deleted_at(ctx.tenant_id, id),
+            )
+            .and_where(Expr::col(Alias::new("client_id")).eq(id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+        execute(&txn, &projects).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `(SELECT deleted_at FROM clients WHERE tenant_id = ? AND id = ?)`.
+fn client_deleted_at(tenant_id: i64, client_id: i64) -> Expr {
+    let mut select = Query::select();
+    select
+        .from(Alias::new("clients"))
+        .column(Alias::new("deleted_at"))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("id")).eq(client_id));
+    Expr::SubQuery(None, Box::new(select.into()))
+}
+
+pub async fn trash(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    pairs: &[(String, String)],
+) -> Result<Page, ApiError> {
+    ctx.require(Action::ReadRecords)?;
+    let descriptor = kind.descriptor();
+    let (page, page_size) = trash_paging(pairs)?;
+    let db = &state.db;
+    let count = sql::count(
+        descriptor,
+        sql::scope(ctx.tenant_id, Liveness::Trashed),
+        sea_orm::sea_query::Condition::all(),
+    );
+    let total = fetch_one(db, &count)
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0) as u64;
+    let mut select = sql::select_records(descriptor, ctx.tenant_id);
+    select
+        .cond_where(sql::scope(ctx.tenant_id, Liveness::Trashed))
+        .order_by_expr(
+            sql::column("deleted_at").into(),
+            sea_orm::sea_query::Order::Desc,
+        )
+        .order_by_expr(sql::column("id").into(), sea_orm::sea_query::Order::Desc)
+        .limit(page_size)
+        .offset((page - 1) * page_size);
+    let data = fetch_all(db, &select)
+        .await?
+        .iter()
+        .map(|row| to_json(descriptor, row, Liveness::Trashed))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        data,
+        total,
+        page,
+        page_size,
+    })
+}
+
+fn trash_paging(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
+    let mut page = 1;
+    let mut page_size = super::list_query::DEFAULT_PAGE_SIZE;
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        let parsed = value.trim().parse::<u64>().ok();
+        match (name.as_str(), parsed) {
+            ("page", Some(p)) if (1..=super::list_query::MAX_PAGE).contains(&p) => page = p,
+            ("page_size", Some(s)) if (1..=super::list_query::MAX_PAGE_SIZE).contains(&s) => {
+                page_size = s
+            }
+            ("page" | "page_size", _) => errors.push(FieldError {
+                field: name.clone(),
+                code: "out_of_range".into(),
+                message: format!("{name} is out of range"),
+            }),
+            _ => errors.push(FieldError {
+                field: name.clone(),
+                code: "unknown_parameter".into(),
+                message: format!("Unknown parameter `{name}`"),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok((page, page_size))
+    } else {
+        Err(ApiError::BadRequest {
+            message: "Invalid list parameters".into(),
+            details: errors,
+        })
+    }
+}
+
+/// Restores a record from the trash (a client with the projects that were trashed with it). A restore that
+/// would break a unique name answers 409 and changes nothing.
+pub async fn restore(
+    state: &AppState,
+    ctx: &AuthContext,
+    kind: EntityKind,
+    id: i64,
+) -> Result<Value, ApiError> {
+    ctx.require(Action::RestoreRecord)?;
+    let descriptor = kind.descriptor();
+    let txn: DatabaseTransaction = state.db.begin().await?;
+    let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Trashed).await?;
+    ctx.require_on(Action::RestoreRecord, stored.created_by, stored.assigned_to)?;
+    if kind == EntityKind::Project {
+        let client_id: Option<i64> = stored.row.try_get("", "client_id")?;
+        if let Some(client_id) = client_id {
+            let mut client = Query::select();
+            client
+                .from(Alias::new("clients"))
+                .column(Alias::new("id"))
+                .and_where(Expr::col(Alias::new("tenant_id")).eq(ctx.tenant_id))
+                .and_where(Expr::col(Alias::new("id")).eq(client_id))
+                .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+            if fetch_one(&txn, &client).await?.is_none() {
+                return Err(ApiError::conflict_on(
+                    "client_id",
+                    "client_in_trash",
+                    "This project's client is in the trash: restore the client first",
+                ));
+            }
+        }
+    }
+    if kind == EntityKind::Client {
+        let mut projects = set_deleted("projects", ctx.tenant_id);
+        projects
+            .value(Alias::new("deleted_at"), Expr::cust("NULL"))
+            .and_where(Expr::col(Alias::new("client_id")).eq(id))
+            .and_where(
+                Expr::col(Alias::new("deleted_at")).eq(client_deleted_at(ctx.tenant_id, id)),
+            );
+        execute(&txn, &projects)
+            .await
+            .map_err(|err| write_error(&shared::entities::project::PROJECT, err))?;
+    }
+    let mut update = set_deleted(descriptor.table, ctx.tenant_id);
+    update
+        .value(Alias::new("deleted_at"), Expr::cust("NULL"))
+        .value(Alias::new("updated_at"), Expr::current_timestamp())
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_not_null());
+    execute(&txn, &update)
+        .await
+        .map_err(|err| write_error(descriptor, err))?;
+    let restored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
+    let restored = to_json(descriptor, &restored.row, Liveness::Live)?;
+    txn.commit().await?;
+    Ok(restored)
+}

@@ -1,0 +1,266 @@
+//! The SQL of the generic record path, built from descriptors with sea-query (identifiers come only from the
+//! descriptors; every value is a bound parameter). The only place record SQL lives.
+
+use sea_orm::sea_query::{
+    Alias, Condition as SqlCondition, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering,
+    Order, Query, SelectStatement, SimpleExpr,
+};
+use shared::{descriptor::FieldKind, EntityDescriptor, EntityKind, FieldDef};
+
+use super::{
+    columns::timestamp_param,
+    list_query::{Condition, SortOrder},
+};
+
+/// The alias of the entity's own table in every statement.
+const T: &str = "t";
+
+fn t(column: &str) -> Expr {
+    Expr::col((Alias::new(T), Alias::new(column)))
+}
+
+/// Whether the statement is for live rows or for the trash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    Live,
+    Trashed,
+}
+
+/// The descriptor of the table a reference points at, for its display name.
+fn referenced(table: &str) -> Option<&'static EntityDescriptor> {
+    shared::ENTITY_KINDS
+        .into_iter()
+        .map(EntityKind::descriptor)
+        .find(|d| d.table == table)
+}
+
+/// The column that names a record of `descriptor` for people: its first search field.
+pub fn title_column(descriptor: &EntityDescriptor) -> &'static str {
+    descriptor.search_fields.first().copied().unwrap_or("id")
+}
+
+/// The joined display value for a field with `display_as` (assignee's name, client's name, …).
+fn display_join(index: usize, def: &FieldDef) -> Option<(String, &'static str, &'static str)> {
+    let alias = format!("j{index}");
+    match def.kind {
+        FieldKind::User => Some((alias, "users", "name")),
+        FieldKind::Reference(table) => referenced(table).map(|d| (alias, d.table, title_column(d))),
+        _ => None,
+    }
+}
+
+/// Expression for a computed column (clients' live project count and the sum of their budgets), available
+/// once [`join_computed`] has joined the aggregate.
+fn computed_expr(name: &str) -> Option<SimpleExpr> {
+    match name {
+        "project_count" | "total_revenue" => Some(
+            Func::coalesce([
+                Expr::col((Alias::new("pc"), Alias::new(name))),
+                Expr::val(0i64),
+            ])
+            .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn join_computed(select: &mut SelectStatement, descriptor: &EntityDescriptor, tenant_id: i64) {
+    if descriptor.computed.is_empty() {
+        return;
+    }
+    // One aggregate over the tenant's live projects, joined once: no per-row queries.
+    let projects = Alias::new("projects");
+    let mut aggregate = Query::select();
+    aggregate
+        .from(projects.clone())
+        .column(Alias::new("client_id"))
+        .expr_as(
+            Func::count(Expr::col(Alias::new("id"))),
+            Alias::new("project_count"),
+        )
+        .expr_as(
+            // PostgreSQL sums BIGINT into NUMERIC; the API reads whole cents.
+            Func::cast_as(
+                Func::sum(Expr::col(Alias::new("budget"))),
+                Alias::new("BIGINT"),
+            ),
+            Alias::new("total_revenue"),
+        )
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+        .group_by_col(Alias::new("client_id"));
+    select.join_subquery(
+        JoinType::LeftJoin,
+        aggregate,
+        Alias::new("pc"),
+        Expr::col((Alias::new("pc"), Alias::new("client_id")))
+            .equals((Alias::new(T), Alias::new("id"))),
+    );
+}
+
+/// `SELECT` of full records with every joined and computed display value: one statement whatever the page.
+pub fn select_records(descriptor: &'static EntityDescriptor, tenant_id: i64) -> SelectStatement {
+    let mut select = Query::select();
+    select.from_as(Alias::new(descriptor.table), Alias::new(T));
+    for def in descriptor.fields {
+        select.expr_as(t(def.name), Alias::new(def.name));
+    }
+    for column in ["created_by", "version", "deleted_at"] {
+        select.expr_as(t(column), Alias::new(column));
+    }
+    for (index, def) in descriptor.fields.iter().enumerate() {
+        let (Some(display), Some((alias, table, title))) =
+            (def.display_as, display_join(index, def))
+        else {
+            continue;
+        };
+        select.join_as(
+            JoinType::LeftJoin,
+            Alias::new(table),
+            Alias::new(&alias),
+            SqlCondition::all()
+                .add(
+                    Expr::col((Alias::new(&alias), Alias::new("tenant_id")))
+                        .equals((Alias::new(T), Alias::new("tenant_id"))),
+                )
+                .add(
+                    Expr::col((Alias::new(&alias), Alias::new("id")))
+                        .equals((Alias::new(T), Alias::new(def.name))),
+                ),
+        );
+        select.expr_as(
+            Expr::col((Alias::new(&alias), Alias::new(title))),
+            Alias::new(display),
+        );
+    }
+    join_computed(&mut select, descriptor, tenant_id);
+    for computed in descriptor.computed {
+        if let Some(expr) = computed_expr(computed.name) {
+            select.expr_as(expr, Alias::new(computed.name));
+        }
+    }
+    select
+}
+
+/// The tenant and liveness conditions every statement starts from.
+pub fn scope(tenant_id: i64, liveness: Liveness) -> SqlCondition {
+    let deleted = match liveness {
+        Liveness::Live => t("deleted_at").is_null(),
+        Liveness::Trashed => t("deleted_at").is_not_null(),
+    };
+    SqlCondition::all()
+        .add(t("tenant_id").eq(tenant_id))
+        .add(deleted)
+}
+
+/// `%needle%` for LIKE, with LIKE's own wildcards in the needle escaped, lower-cased for a case-insensitive
+/// match against `lower(column)`.
+fn like_pattern(needle: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for ch in needle.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
+}
+
+pub fn filter_conditions(conditions: &[Condition], sqlite: bool) -> SqlCondition {
+    let mut all = SqlCondition::all();
+    for condition in conditions {
+        all = all.add::<SimpleExpr>(match condition {
+            Condition::Contains { column, needle } => {
+                Func::lower(t(column)).like(like_pattern(needle))
+            }
+            Condition::Search { columns, needle } => {
+                let mut any = SqlCondition::any();
+                for column in columns.iter() {
+                    any = any.add(Func::lower(t(column)).like(like_pattern(needle)));
+                }
+                any.into()
+            }
+            Condition::AnyOf { column, values } => t(column).is_in(values.iter().cloned()),
+            Condition::Equals { column, value } => t(column).eq(*value),
+            Condition::IsNull { column } => t(column).is_null(),
+            Condition::TimeFrom { column, from } => t(column).gte(timestamp_param(*from, sqlite)),
+            Condition::TimeBefore {
+                column,
+                before,
+                inclusive: true,
+            } => t(column).lte(timestamp_param(*before, sqlite)),
+            Condition::TimeBefore {
+                column,
+                before,
+                inclusive: false,
+            } => t(column).lt(timestamp_param(*before, sqlite)),
+            Condition::DateFrom { column, from } => t(column).gte(*from),
+            Condition::DateTo { column, to } => t(column).lte(*to),
+        });
+    }
+    all
+}
+
+/// The expression a sort key orders by: the column, the joined name for references and assignees, or the
+/// computed aggregate.
+pub fn sort_expr(descriptor: &EntityDescriptor, key: &str) -> SimpleExpr {
+    if let Some(expr) = computed_expr(key) {
+        return expr;
+    }
+    if let Some((index, def)) = descriptor
+        .fields
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.name == key)
+    {
+        if let (Some(_), Some((alias, _, title))) = (def.display_as, display_join(index, def)) {
+            return Expr::col((Alias::new(alias), Alias::new(title))).into();
+        }
+    }
+    t(key).into()
+}
+
+/// `ORDER BY <key> <dir> NULLS LAST, id <dir>`: ties broken by id so pages never overlap or skip.
+pub fn order(
+    select: &mut SelectStatement,
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+) {
+    let order = match direction {
+        SortOrder::Asc => Order::Asc,
+        SortOrder::Desc => Order::Desc,
+    };
+    if key != "id" {
+        select.order_by_expr_with_nulls(
+            sort_expr(descriptor, key),
+            order.clone(),
+            NullOrdering::Last,
+        );
+    }
+    select.order_by_expr(t("id").into(), order);
+}
+
+/// `SELECT COUNT(*)` over the same scope and filters (no joins: filters only touch the entity's own columns).
+pub fn count(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .expr_as(
+            Func::count(Expr::col(Alias::new("id"))),
+            Alias::new("total"),
+        )
+        .cond_where(scope)
+        .cond_where(filters);
+    select
+}
+
+pub fn column(name: &str) -> Expr {
+    t(name)
+}
