@@ -42,6 +42,10 @@ fn api_router() -> Router<AppState> {
                 .put(users::update)
                 .delete(users::deactivate),
         )
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(crate::openapi::document()) }),
+        )
         .route("/statuses", get(records::statuses))
         .route("/trash/{entity}", get(records::trash))
         .route("/trash/{entity}/{id}/restore", post(records::restore))

@@ -1,0 +1,516 @@
+//! The OpenAPI 3 document of the REST API, served at `/api/openapi.json`. Generated from the same descriptors
+//! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
+
+use serde_json::{json, Map, Value};
+use shared::{
+    descriptor::FieldKind, entities::status::STATUS_ENTITIES, rules, EntityDescriptor, EntityKind,
+    FieldDef, Filter, ENTITY_KINDS, ROLES,
+};
+
+use crate::{
+    extract::JSON_BODY_LIMIT,
+    records::list_query::{filter_params, DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE},
+};
+
+fn schema_name(kind: EntityKind) -> String {
+    let singular = kind.descriptor().singular;
+    let mut chars = singular.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// The JSON schema of one field's value (without nullability).
+fn field_schema(def: &FieldDef) -> Value {
+    let mut schema = match def.kind {
+        FieldKind::Id | FieldKind::User | FieldKind::Reference(_) | FieldKind::Integer => {
+            json!({"type": "integer", "format": "int64", "minimum": 1})
+        }
+        FieldKind::Money => json!({
+            "type": "string",
+            "pattern": r"^[0-9]{1,14}(\.[0-9]{1,2})?$",
+            "description": "Exact decimal amount, e.g. \"12500.00\"",
+            "example": "12500.00"
+        }),
+        FieldKind::Date => json!({"type": "string", "format": "date"}),
+        FieldKind::Timestamp => json!({"type": "string", "format": "date-time"}),
+        FieldKind::Bool => json!({"type": "boolean"}),
+        FieldKind::Choice(keys) => json!({"type": "string", "enum": keys}),
+        FieldKind::Status => json!({
+            "type": "string",
+            "pattern": "^[a-z0-9_]{1,50}$",
+            "description": "One of the tenant's status keys for this entity (GET /api/statuses)"
+        }),
+        FieldKind::Email => json!({"type": "string", "format": "email"}),
+        FieldKind::Url => json!({"type": "string", "format": "uri", "pattern": "^https?://"}),
+        FieldKind::Text | FieldKind::LongText | FieldKind::Phone => json!({"type": "string"}),
+    };
+    if let Some(max) = def.max_chars {
+        schema["maxLength"] = json!(max);
+    }
+    if def.required
+        && matches!(schema["type"].as_str(), Some("string"))
+        && schema.get("enum").is_none()
+    {
+        schema["minLength"] = json!(1);
+        schema["pattern"]
+            .as_str()
+            .is_none()
+            .then(|| schema["pattern"] = json!(r"\S"));
+    }
+    if let Some(min) = def.min_digits {
+        schema["description"] = json!(format!("At least {min} digits"));
+    }
+    schema["title"] = json!(def.label);
+    schema
+}
+
+fn nullable(mut schema: Value) -> Value {
+    schema["nullable"] = json!(true);
+    schema
+}
+
+fn input_schema(descriptor: &EntityDescriptor) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for def in descriptor.writable_fields() {
+        properties.insert(def.name.into(), nullable(field_schema(def)));
+        // Statuses and declared defaults are filled in when absent.
+        if def.required && def.default.is_none() && def.kind != FieldKind::Status {
+            required.push(def.name);
+        }
+    }
+    json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
+}
+
+fn patch_schema(descriptor: &EntityDescriptor) -> Value {
+    let mut properties = Map::new();
+    properties.insert(
+        "version".into(),
+        json!({"type": "integer", "format": "int64", "minimum": 1, "description": "The version the record was read at"}),
+    );
+    for def in descriptor.writable_fields() {
+        let schema = field_schema(def);
+        properties.insert(
+            def.name.into(),
+            if def.required {
+                schema
+            } else {
+                nullable(schema)
+            },
+        );
+    }
+    json!({"type": "object", "additionalProperties": false, "properties": properties, "required": ["version"]})
+}
+
+fn record_schema(descriptor: &EntityDescriptor, trashed: bool) -> Value {
+    let mut properties = Map::new();
+    let mut required = vec!["id", "created_by", "created_at", "updated_at", "version"];
+    for def in descriptor.fields {
+        let mut schema = field_schema(def);
+        schema.as_object_mut().map(|s| {
+            s.remove("minLength");
+            s.remove("pattern");
+            s.remove("format");
+        });
+        properties.insert(
+            def.name.into(),
+            if def.name == "id" || def.kind == FieldKind::Timestamp {
+                schema
+            } else {
+                nullable(schema)
+            },
+        );
+        if let Some(display) = def.display_as {
+            properties.insert(display.into(), json!({"type": "string", "nullable": true}));
+            required.push(display);
+        }
+        if !required.contains(&def.name) {
+            required.push(def.name);
+        }
+    }
+    for computed in descriptor.computed {
+        let schema = match computed.kind {
+            FieldKind::Money => json!({"type": "string"}),
+            _ => json!({"type": "integer", "format": "int64"}),
+        };
+        properties.insert(computed.name.into(), schema);
+        required.push(computed.name);
+    }
+    properties.insert(
+        "created_by".into(),
+        json!({"type": "integer", "format": "int64", "nullable": true}),
+    );
+    properties.insert(
+        "version".into(),
+        json!({"type": "integer", "format": "int64", "minimum": 1}),
+    );
+    if trashed {
+        properties.insert(
+            "deleted_at".into(),
+            json!({"type": "string", "format": "date-time"}),
+        );
+        required.push("deleted_at");
+    }
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+fn page_schema(item: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["data", "total", "page", "page_size"],
+        "properties": {
+            "data": {"type": "array", "items": item},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+        }
+    })
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": reference("Error")}}})
+}
+
+/// The error responses every authenticated endpoint can give, plus the given extra ones.
+fn errors(extra: &[(&str, &str)]) -> Map<String, Value> {
+    let mut responses = Map::new();
+    for (status, description) in [
+        ("401", "No, invalid, expired or revoked credentials"),
+        ("403", "Your role may not do this, or a cross-site write"),
+        ("429", "Too many requests"),
+        ("500", "Unexpected error (details are in the server's logs)"),
+        ("503", "The database is unavailable"),
+    ]
+    .iter()
+    .chain(extra)
+    {
+        responses.insert(status.to_string(), error_response(description));
+    }
+    responses
+}
+
+fn json_body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+fn ok(
+    status: &str,
+    description: &str,
+    schema: Option<Value>,
+    extra_errors: &[(&str, &str)],
+) -> Value {
+    let mut responses = errors(extra_errors);
+    let mut success = json!({"description": description});
+    if let Some(schema) = schema {
+        success["content"] = json!({"application/json": {"schema": schema}});
+    }
+    responses.insert(status.into(), success);
+    Value::Object(responses)
+}
+
+const BODY_ERRORS: [(&str, &str); 3] = [
+    (
+        "400",
+        "Validation failed, malformed JSON or an unknown field",
+    ),
+    ("413", "The body is over the limit"),
+    ("415", "The body is not JSON"),
+];
+
+fn id_parameter() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}})
+}
+
+fn list_parameters(descriptor: &EntityDescriptor) -> Vec<Value> {
+    let sort_keys: Vec<&str> = descriptor.sort_keys().collect();
+    let mut parameters = vec![
+        json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}}),
+        json!({"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}}),
+        json!({"name": "sort_by", "in": "query", "schema": {"type": "string", "enum": sort_keys, "default": "created_at"}}),
+        json!({"name": "sort_order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"], "default": "desc"}}),
+    ];
+    if !descriptor.search_fields.is_empty() {
+        parameters.push(json!({"name": "q", "in": "query", "description": format!("Case-insensitive substring of {}", descriptor.search_fields.join(", ")), "schema": {"type": "string", "maxLength": 200}}));
+    }
+    for (name, def) in filter_params(descriptor) {
+        let schema = match def.filter {
+            Some(Filter::Contains) => {
+                json!({"type": "string", "maxLength": 200, "description": "Case-insensitive substring"})
+            }
+            Some(Filter::AnyOf) => {
+                json!({"type": "string", "pattern": "^[a-z0-9_]+(,[a-z0-9_]+)*$", "description": "One or several comma-separated keys"})
+            }
+            Some(Filter::Equals) => json!({"type": "integer", "format": "int64", "minimum": 1}),
+            Some(Filter::Assignee) => {
+                json!({"type": "string", "pattern": "^(me|none|[1-9][0-9]{0,17})$", "description": "A user id, `me` or `none`"})
+            }
+            Some(Filter::DateRange) => {
+                json!({"type": "string", "format": "date", "description": "YYYY-MM-DD (or an RFC 3339 time)"})
+            }
+            None => continue,
+        };
+        parameters.push(json!({"name": name, "in": "query", "schema": schema}));
+    }
+    parameters
+}
+
+fn entity_paths(paths: &mut Map<String, Value>, kind: EntityKind) {
+    let descriptor = kind.descriptor();
+    let name = schema_name(kind);
+    let plural = kind.plural();
+    let tag = kind.label();
+    let list_errors = [(
+        "400",
+        "An unknown parameter, an out-of-range number or a malformed value",
+    )];
+    paths.insert(
+        format!("/api/{plural}"),
+        json!({
+            "get": {"tags": [tag], "operationId": format!("list_{plural}"), "summary": format!("Report list of {plural}"),
+                    "parameters": list_parameters(descriptor),
+                    "responses": ok("200", "A page of records", Some(reference(&format!("{name}Page"))), &list_errors)},
+            "post": {"tags": [tag], "operationId": format!("create_{}", descriptor.singular), "summary": format!("Create a {}", descriptor.singular),
+                     "requestBody": json_body(reference(&format!("{name}Input"))),
+                     "responses": ok("201", "Created", Some(reference(&name)), &[BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2], ("409", "A unique name is already taken")])}
+        }),
+    );
+    let item_errors = [("404", "No such record in your organisation")];
+    let write_errors = [
+        BODY_ERRORS[0],
+        BODY_ERRORS[1],
+        BODY_ERRORS[2],
+        ("404", "No such record in your organisation"),
+        ("409", "A stale version, or a unique name already taken"),
+    ];
+    let update = json!({"tags": [tag], "summary": format!("Change a {} (absent fields stay; null clears)", descriptor.singular),
+                        "parameters": [id_parameter()], "requestBody": json_body(reference(&format!("{name}Patch"))),
+                        "responses": ok("200", "Updated", Some(reference(&name)), &write_errors)});
+    let mut put = update.clone();
+    put["operationId"] = json!(format!("replace_{}", descriptor.singular));
+    let mut patch = update;
+    patch["operationId"] = json!(format!("update_{}", descriptor.singular));
+    paths.insert(
+        format!("/api/{plural}/{{id}}"),
+        json!({
+            "get": {"tags": [tag], "operationId": format!("get_{}", descriptor.singular), "parameters": [id_parameter()],
+                    "responses": ok("200", "The record with related names", Some(reference(&name)), &item_errors)},
+            "patch": patch,
+            "put": put,
+            "delete": {"tags": [tag], "operationId": format!("delete_{}", descriptor.singular), "summary": "Move to the trash", "parameters": [id_parameter()],
+                       "responses": ok("204", "Moved to the trash", None, &item_errors)}
+        }),
+    );
+    paths.insert(
+        format!("/api/trash/{plural}"),
+        json!({"get": {"tags": ["Trash"], "operationId": format!("trash_{plural}"),
+                       "parameters": [list_parameters(descriptor)[0].clone(), list_parameters(descriptor)[1].clone()],
+                       "responses": ok("200", "Trashed records, most recently deleted first", Some(reference(&format!("{name}TrashPage"))), &list_errors)}}),
+    );
+    paths.insert(
+        format!("/api/trash/{plural}/{{id}}/restore"),
+        json!({"post": {"tags": ["Trash"], "operationId": format!("restore_{}", descriptor.singular), "parameters": [id_parameter()],
+                        "responses": ok("200", "Restored", Some(reference(&name)), &[("404", "No such record in your trash"), ("409", "Restoring would break a unique name, or its client is in the trash")])}}),
+    );
+}
+
+fn static_schemas(schemas: &mut Map<String, Value>) {
+    let roles: Vec<&str> = ROLES.iter().map(|r| r.as_str()).collect();
+    let email = json!({"type": "string", "format": "email", "maxLength": rules::EMAIL_MAX_CHARS});
+    let password = json!({"type": "string", "minLength": rules::PASSWORD_MIN_CHARS, "maxLength": rules::PASSWORD_MAX_CHARS, "format": "password"});
+    let entries = [
+        (
+            "FieldError",
+            json!({"type": "object", "required": ["field", "code", "message"], "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}),
+        ),
+        (
+            "Error",
+            json!({"type": "object", "required": ["error", "code"], "properties": {
+            "error": {"type": "string"}, "code": {"type": "string"},
+            "details": {"type": "array", "items": reference("FieldError")}, "request_id": {"type": "string"}}}),
+        ),
+        (
+            "TenantSummary",
+            json!({"type": "object", "required": ["id", "name", "slug"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"}}}),
+        ),
+        (
+            "Me",
+            json!({"type": "object", "required": ["id", "email", "name", "role", "tenant"], "properties": {
+            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
+            "role": {"type": "string", "enum": roles}, "tenant": reference("TenantSummary")}}),
+        ),
+        (
+            "Session",
+            json!({"type": "object", "required": ["user", "token", "expires_at"], "properties": {
+            "user": reference("Me"), "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
+        ),
+        (
+            "SignupInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["tenant_name", "name", "email", "password"], "properties": {
+            "tenant_name": {"type": "string", "minLength": 1, "maxLength": 100}, "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "email": email, "password": password}}),
+        ),
+        (
+            "LoginInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["email", "password"], "properties": {
+            "email": {"type": "string", "minLength": 1}, "password": {"type": "string", "minLength": 1}}}),
+        ),
+        (
+            "User",
+            json!({"type": "object", "required": ["id", "email", "name", "role", "is_active", "created_at"], "properties": {
+            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string", "enum": roles},
+            "is_active": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"}}}),
+        ),
+        (
+            "UserInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["email", "name", "role", "password"], "properties": {
+            "email": email, "name": {"type": "string", "minLength": 1, "maxLength": 200}, "role": {"type": "string", "enum": roles}, "password": password}}),
+        ),
+        (
+            "UserPatch",
+            json!({"type": "object", "additionalProperties": false, "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200}, "role": {"type": "string", "enum": roles}, "is_active": {"type": "boolean"}}}),
+        ),
+        (
+            "UserList",
+            json!({"type": "object", "required": ["data", "total"], "properties": {"data": {"type": "array", "items": reference("User")}, "total": {"type": "integer"}}}),
+        ),
+        (
+            "UserOption",
+            json!({"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}),
+        ),
+        (
+            "StatusOption",
+            json!({"type": "object", "required": ["key", "label", "is_closed"], "properties": {"key": {"type": "string"}, "label": {"type": "string"}, "is_closed": {"type": "boolean"}}}),
+        ),
+    ];
+    for (name, schema) in entries {
+        schemas.insert(name.into(), schema);
+    }
+}
+
+fn static_paths(paths: &mut Map<String, Value>) {
+    let session_errors = [BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2]];
+    let public = json!([]);
+    paths.insert("/api/auth/signup".into(), json!({"post": {"tags": ["Auth"], "operationId": "signup", "security": public,
+        "summary": "Create an organisation and its first administrator; sets the session cookie",
+        "requestBody": json_body(reference("SignupInput")),
+        "responses": ok("201", "Signed up and signed in", Some(reference("Session")), &[session_errors[0], session_errors[1], session_errors[2], ("409", "The email already has an account")])}}));
+    paths.insert("/api/auth/login".into(), json!({"post": {"tags": ["Auth"], "operationId": "login", "security": public,
+        "requestBody": json_body(reference("LoginInput")),
+        "responses": ok("200", "Signed in; the token is also set as an HttpOnly cookie", Some(reference("Session")), &session_errors)}}));
+    paths.insert(
+        "/api/auth/logout".into(),
+        json!({"post": {"tags": ["Auth"], "operationId": "logout",
+        "responses": ok("204", "Signed out; the session no longer works", None, &[])}}),
+    );
+    paths.insert("/api/auth/me".into(), json!({"get": {"tags": ["Auth"], "operationId": "me",
+        "responses": ok("200", "The signed-in user and organisation", Some(reference("Me")), &[])}}));
+    paths.insert("/api/users".into(), json!({
+        "get": {"tags": ["Users"], "operationId": "list_users", "responses": ok("200", "The organisation's users", Some(reference("UserList")), &[])},
+        "post": {"tags": ["Users"], "operationId": "create_user", "requestBody": json_body(reference("UserInput")),
+                 "responses": ok("201", "Created", Some(reference("User")), &[BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2], ("409", "The email already has an account")])}}));
+    paths.insert("/api/users/options".into(), json!({"get": {"tags": ["Users"], "operationId": "user_options",
+        "responses": ok("200", "Active users for assignee pickers", Some(json!({"type": "array", "items": reference("UserOption")})), &[])}}));
+    let user_errors = [("404", "No such user in your organisation")];
+    let user_write = [
+        BODY_ERRORS[0],
+        BODY_ERRORS[1],
+        BODY_ERRORS[2],
+        ("404", "No such user in your organisation"),
+        (
+            "409",
+            "The last active administrator cannot be demoted or deactivated",
+        ),
+    ];
+    let update = json!({"tags": ["Users"], "parameters": [id_parameter()], "requestBody": json_body(reference("UserPatch")),
+                        "responses": ok("200", "Updated", Some(reference("User")), &user_write)});
+    let mut patch = update.clone();
+    patch["operationId"] = json!("update_user");
+    let mut put = update;
+    put["operationId"] = json!("replace_user");
+    paths.insert("/api/users/{id}".into(), json!({
+        "get": {"tags": ["Users"], "operationId": "get_user", "parameters": [id_parameter()], "responses": ok("200", "The user", Some(reference("User")), &user_errors)},
+        "patch": patch, "put": put,
+        "delete": {"tags": ["Users"], "operationId": "deactivate_user", "parameters": [id_parameter()],
+                   "responses": ok("204", "Deactivated", None, &[user_errors[0], ("409", "The last active administrator cannot be deactivated")])}}));
+    paths.insert("/api/statuses".into(), json!({"get": {"tags": ["Statuses"], "operationId": "list_statuses",
+        "parameters": [{"name": "entity", "in": "query", "required": true, "schema": {"type": "string", "enum": STATUS_ENTITIES}}],
+        "responses": ok("200", "The organisation's statuses for the entity, in order", Some(json!({"type": "array", "items": reference("StatusOption")})), &[("400", "Missing or unknown entity, or an unknown parameter")])}}));
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut schemas = Map::new();
+    static_schemas(&mut schemas);
+    let mut paths = Map::new();
+    static_paths(&mut paths);
+    for kind in ENTITY_KINDS {
+        let descriptor = kind.descriptor();
+        let name = schema_name(kind);
+        schemas.insert(format!("{name}Input"), input_schema(descriptor));
+        schemas.insert(format!("{name}Patch"), patch_schema(descriptor));
+        schemas.insert(name.clone(), record_schema(descriptor, false));
+        schemas.insert(format!("{name}Page"), page_schema(reference(&name)));
+        schemas.insert(format!("{name}Trashed"), record_schema(descriptor, true));
+        schemas.insert(
+            format!("{name}TrashPage"),
+            page_schema(reference(&format!("{name}Trashed"))),
+        );
+        entity_paths(&mut paths, kind);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Keel CRM API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!("Multi-tenant CRM. JSON bodies up to {JSON_BODY_LIMIT} bytes. Every error uses the `Error` envelope.")
+        },
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "keel_session"}
+            },
+            "schemas": schemas
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entity_has_its_paths_and_schemas() {
+        let doc = document();
+        for kind in ENTITY_KINDS {
+            let plural = kind.plural();
+            for path in [
+                format!("/api/{plural}"),
+                format!("/api/{plural}/{{id}}"),
+                format!("/api/trash/{plural}"),
+                format!("/api/trash/{plural}/{{id}}/restore"),
+            ] {
+                assert!(doc["paths"][&path].is_object(), "{path}");
+            }
+            let name = schema_name(kind);
+            assert!(doc["components"]["schemas"][format!("{name}Input")]["properties"].is_object());
+        }
+        // Every $ref resolves.
+        let text = doc.to_string();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "dangling $ref {name}"
+            );
+        }
+    }
+}
