@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
-    TransactionSession, TransactionTrait,
+    TransactionTrait,
 };
 use shared::{entities::status::DEFAULT_STATUSES, rules, FieldError, Role};
 
@@ -102,7 +102,7 @@ pub fn slugify(name: &str) -> String {
 
 /// Creates a tenant and its first administrator in one transaction.
 pub async fn create_tenant_with_admin(
-    db: &impl TransactionTrait,
+    db: &impl TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
     tenant_name: &str,
     admin: NewUser,
 ) -> Result<(tenant::Model, user::Model), AccountError> {
@@ -115,7 +115,7 @@ pub async fn create_tenant_with_admin(
         }]));
     }
     admin.validate()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let tenant = insert_tenant(&txn, tenant_name).await?;
     insert_default_statuses(&txn, tenant.id).await?;
     let user = insert_user(&txn, tenant.id, admin).await?;

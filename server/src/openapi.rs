@@ -41,27 +41,25 @@ fn field_schema(def: &FieldDef) -> Value {
         FieldKind::Timestamp => json!({"type": "string", "format": "date-time"}),
         FieldKind::Bool => json!({"type": "boolean"}),
         FieldKind::Choice(keys) => json!({"type": "string", "enum": keys}),
+        // Blank means "the tenant's first status" on create.
         FieldKind::Status => json!({
             "type": "string",
-            "pattern": "^[a-z0-9_]{1,50}$",
-            "description": "One of the tenant's status keys for this entity (GET /api/statuses)"
+            "description": "One of the tenant's status keys for this entity (GET /api/statuses); blank or absent means the first"
         }),
-        FieldKind::Email => json!({"type": "string", "format": "email"}),
-        FieldKind::Url => json!({"type": "string", "format": "uri", "pattern": "^https?://"}),
+        // Optional fields accept blank text as "no value", so the patterns allow it.
+        FieldKind::Email => {
+            json!({"type": "string", "pattern": r"^\s*([^@\s]+@[^@\s]+\.[^@\s]+)?\s*$"})
+        }
+        FieldKind::Url => json!({"type": "string", "pattern": r"^\s*(https?://\S+)?\s*$"}),
         FieldKind::Text | FieldKind::LongText | FieldKind::Phone => json!({"type": "string"}),
     };
     if let Some(max) = def.max_chars {
         schema["maxLength"] = json!(max);
     }
-    if def.required
-        && matches!(schema["type"].as_str(), Some("string"))
-        && schema.get("enum").is_none()
-    {
+    let fills_in = def.kind == FieldKind::Status || def.default.is_some();
+    if def.required && !fills_in && schema["type"] == "string" && schema.get("enum").is_none() {
         schema["minLength"] = json!(1);
-        schema["pattern"]
-            .as_str()
-            .is_none()
-            .then(|| schema["pattern"] = json!(r"\S"));
+        schema["pattern"] = json!(r"\S");
     }
     if let Some(min) = def.min_digits {
         schema["description"] = json!(format!("At least {min} digits"));
@@ -72,6 +70,10 @@ fn field_schema(def: &FieldDef) -> Value {
 
 fn nullable(mut schema: Value) -> Value {
     schema["nullable"] = json!(true);
+    // OpenAPI 3.0: a nullable enum must list null among its values.
+    if let Some(values) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+        values.push(Value::Null);
+    }
     schema
 }
 
@@ -195,6 +197,19 @@ fn errors(extra: &[(&str, &str)]) -> Map<String, Value> {
     responses
 }
 
+/// Links from a create response to the operations on the created record, for stateful API testing.
+fn created_with_links(mut responses: Value, singular: &str) -> Value {
+    let mut links = Map::new();
+    for operation in ["get", "update", "replace", "delete"] {
+        links.insert(
+            format!("{operation}_{singular}"),
+            json!({"operationId": format!("{operation}_{singular}"), "parameters": {"id": "$response.body#/id"}}),
+        );
+    }
+    responses["201"]["links"] = Value::Object(links);
+    responses
+}
+
 fn json_body(schema: Value) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": schema}}})
 }
@@ -244,14 +259,14 @@ fn list_parameters(descriptor: &EntityDescriptor) -> Vec<Value> {
                 json!({"type": "string", "maxLength": 200, "description": "Case-insensitive substring"})
             }
             Some(Filter::AnyOf) => {
-                json!({"type": "string", "pattern": "^[a-z0-9_]+(,[a-z0-9_]+)*$", "description": "One or several comma-separated keys"})
+                json!({"type": "string", "pattern": "^([a-z0-9_]+(,[a-z0-9_]+)*)?$", "description": "One or several comma-separated keys; empty means no filter"})
             }
             Some(Filter::Equals) => json!({"type": "integer", "format": "int64", "minimum": 1}),
             Some(Filter::Assignee) => {
-                json!({"type": "string", "pattern": "^(me|none|[1-9][0-9]{0,17})$", "description": "A user id, `me` or `none`"})
+                json!({"type": "string", "pattern": "^(me|none|[1-9][0-9]{0,17})?$", "description": "A user id, `me` or `none`"})
             }
             Some(Filter::DateRange) => {
-                json!({"type": "string", "format": "date", "description": "YYYY-MM-DD (or an RFC 3339 time)"})
+                json!({"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2}))?)?$", "description": "YYYY-MM-DD or an RFC 3339 time; empty means no filter"})
             }
             None => continue,
         };
@@ -277,7 +292,7 @@ fn entity_paths(paths: &mut Map<String, Value>, kind: EntityKind) {
                     "responses": ok("200", "A page of records", Some(reference(&format!("{name}Page"))), &list_errors)},
             "post": {"tags": [tag], "operationId": format!("create_{}", descriptor.singular), "summary": format!("Create a {}", descriptor.singular),
                      "requestBody": json_body(reference(&format!("{name}Input"))),
-                     "responses": ok("201", "Created", Some(reference(&name)), &[BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2], ("409", "A unique name is already taken")])}
+                     "responses": created_with_links(ok("201", "Created", Some(reference(&name)), &[BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2], ("409", "A unique name is already taken")]), descriptor.singular)}
         }),
     );
     let item_errors = [("404", "No such record in your organisation")];

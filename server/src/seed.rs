@@ -1,7 +1,7 @@
 //! `keel seed-demo`: a demo tenant with one user per role, so a new user can sign in and look around.
 //! Running it again changes nothing.
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use shared::Role;
 
 use crate::accounts::{self, AccountError, NewUser};
@@ -49,7 +49,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedOutcome, AccountEr
         return Ok(SeedOutcome::AlreadyPresent(logins));
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut users = demo_users().into_iter();
     let (role, email, name) = users.next().expect("the demo has an admin");
     let (tenant, admin) = accounts::create_tenant_with_admin(

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use shared::{
     entities::user::{
@@ -121,7 +121,7 @@ pub async fn update(
         _ => None,
     };
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     lock_tenant_users(&txn, ctx.tenant_id).await?;
     let current = find_in_tenant(&txn, ctx, id).await?;
     let stays_admin = role.unwrap_or(Role::parse(&current.role).unwrap_or(Role::Viewer))

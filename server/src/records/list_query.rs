@@ -148,7 +148,8 @@ impl ListQuery {
                 continue;
             }
             seen.push(name);
-            let value = value.trim();
+            // Values are taken as sent: " 5" is not a page number and " new" is not a status key.
+            let value = value.as_str();
             match name {
                 "page" => match value.parse::<u64>() {
                     Ok(page) if (1..=MAX_PAGE).contains(&page) => query.page = page,
@@ -187,7 +188,7 @@ impl ListQuery {
                     )),
                 },
                 "q" if !descriptor.search_fields.is_empty() => {
-                    if let Some(needle) = text_filter(name, value, &mut errors) {
+                    if let Some(needle) = text_filter(name, value.trim(), &mut errors) {
                         if !needle.is_empty() {
                             query.conditions.push(Condition::Search {
                                 columns: descriptor.search_fields,
@@ -286,20 +287,14 @@ fn parse_filter(
 ) -> Option<Condition> {
     let column = def.name;
     match def.filter? {
-        Filter::Contains => {
-            text_filter(param, value, errors).map(|needle| Condition::Contains { column, needle })
-        }
+        Filter::Contains => text_filter(param, value.trim(), errors)
+            .map(|needle| Condition::Contains { column, needle }),
         Filter::AnyOf => {
-            let values: Vec<String> = value
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let values: Vec<String> = value.split(',').map(str::to_owned).collect();
             let well_formed = |v: &String| match def.kind {
                 FieldKind::Status => shared::rules::is_status_key(v),
                 FieldKind::Choice(keys) => keys.contains(&v.as_str()),
-                _ => v.chars().count() <= MAX_FILTER_CHARS,
+                _ => !v.is_empty() && v.chars().count() <= MAX_FILTER_CHARS,
             };
             if values.len() > 50 || !values.iter().all(well_formed) {
                 errors.push(problem(

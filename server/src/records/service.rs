@@ -4,7 +4,7 @@
 
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UpdateStatement},
-    ConnectionTrait, DatabaseTransaction, DbErr, QueryResult, SqlErr, TransactionTrait,
+    ConnectionTrait, DatabaseTransaction, DbErr, QueryResult, SqlErr,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -324,7 +324,7 @@ pub async fn create(
 ) -> Result<Value, ApiError> {
     ctx.require(Action::CreateRecord)?;
     let descriptor = kind.descriptor();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let rules = rules_for(&txn, descriptor, ctx.tenant_id).await?;
     let record = prepare_create(kind, body, &rules)?;
     check_references(&txn, descriptor, ctx.tenant_id, &record, None).await?;
@@ -367,7 +367,7 @@ pub async fn update(
 ) -> Result<Value, ApiError> {
     ctx.require(Action::UpdateRecord)?;
     let descriptor = kind.descriptor();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
     ctx.require_on(Action::UpdateRecord, stored.created_by, stored.assigned_to)?;
     let rules = rules_for(&txn, descriptor, ctx.tenant_id).await?;
@@ -449,7 +449,7 @@ pub async fn delete(
 ) -> Result<(), ApiError> {
     ctx.require(Action::DeleteRecord)?;
     let descriptor = kind.descriptor();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Live).await?;
     ctx.require_on(Action::DeleteRecord, stored.created_by, stored.assigned_to)?;
     let mut update = set_deleted(descriptor.table, ctx.tenant_id);
@@ -570,7 +570,7 @@ pub async fn restore(
 ) -> Result<Value, ApiError> {
     ctx.require(Action::RestoreRecord)?;
     let descriptor = kind.descriptor();
-    let txn: DatabaseTransaction = state.db.begin().await?;
+    let txn: DatabaseTransaction = crate::db::begin_write(&state.db).await?;
     let stored = load(&txn, descriptor, ctx.tenant_id, id, Liveness::Trashed).await?;
     ctx.require_on(Action::RestoreRecord, stored.created_by, stored.assigned_to)?;
     if kind == EntityKind::Project {

@@ -59,7 +59,23 @@ fn api_router() -> Router<AppState> {
         )
         // Unknown API paths answer with the JSON envelope, never with an HTML page.
         .fallback(|| async { ApiError::NotFound })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::map_response(method_not_allowed_envelope))
+}
+
+/// axum answers a known path with the wrong method with 405 and an `Allow` header but no body; this keeps the
+/// header and adds the envelope.
+async fn method_not_allowed_envelope(
+    response: axum::response::Response,
+) -> axum::response::Response {
+    if response.status() != http::StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allow = response.headers().get(http::header::ALLOW).cloned();
+    let mut envelope = axum::response::IntoResponse::into_response(ApiError::MethodNotAllowed);
+    if let Some(allow) = allow {
+        envelope.headers_mut().insert(http::header::ALLOW, allow);
+    }
+    envelope
 }
 
 /// A record id from the path. Anything that is not a positive integer names no record: 404.
