@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use auth_pages::{LoginPage, SignupPage};
@@ -45,6 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every route renders `InOrder`: what a `Suspense` waits for is streamed in place, in document order, so
+/// the header, the navigation and the page are complete for a browser without JavaScript (out-of-order
+/// streaming would need a script to move each part into place).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -54,17 +57,17 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Keel CRM".to_string() } else { format!("{page} · Keel CRM") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("login") view=LoginPage/>
-                <Route path=path!("signup") view=SignupPage/>
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=Dashboard/>
-                    <Route path=path!("leads") view=|| view! { <EntityPlaceholder kind=EntityKind::Lead/> }/>
-                    <Route path=path!("clients") view=|| view! { <EntityPlaceholder kind=EntityKind::Client/> }/>
-                    <Route path=path!("projects") view=|| view! { <EntityPlaceholder kind=EntityKind::Project/> }/>
-                    <Route path=path!("accounts") view=|| view! { <EntityPlaceholder kind=EntityKind::Account/> }/>
-                    <Route path=path!("tasks") view=|| view! { <EntityPlaceholder kind=EntityKind::Task/> }/>
-                    <Route path=path!("reports") view=ReportsPlaceholder/>
-                    <Route path=path!("users") view=UsersPage/>
+                <Route ssr=SsrMode::InOrder path=path!("login") view=LoginPage/>
+                <Route ssr=SsrMode::InOrder path=path!("signup") view=SignupPage/>
+                <ParentRoute ssr=SsrMode::InOrder path=path!("") view=Shell>
+                    <Route ssr=SsrMode::InOrder path=path!("") view=Dashboard/>
+                    <Route ssr=SsrMode::InOrder path=path!("leads") view=|| view! { <EntityPlaceholder kind=EntityKind::Lead/> }/>
+                    <Route ssr=SsrMode::InOrder path=path!("clients") view=|| view! { <EntityPlaceholder kind=EntityKind::Client/> }/>
+                    <Route ssr=SsrMode::InOrder path=path!("projects") view=|| view! { <EntityPlaceholder kind=EntityKind::Project/> }/>
+                    <Route ssr=SsrMode::InOrder path=path!("accounts") view=|| view! { <EntityPlaceholder kind=EntityKind::Account/> }/>
+                    <Route ssr=SsrMode::InOrder path=path!("tasks") view=|| view! { <EntityPlaceholder kind=EntityKind::Task/> }/>
+                    <Route ssr=SsrMode::InOrder path=path!("reports") view=ReportsPlaceholder/>
+                    <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
                 </ParentRoute>
             </Routes>
         </Router>
