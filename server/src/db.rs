@@ -72,6 +72,20 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
 }
 
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken at the
+/// start (waiting up to the busy timeout), so a transaction that reads before it writes cannot fail later
+/// with "database is locked" when another writer got in between. Elsewhere it is a plain `BEGIN`.
+pub async fn begin_write<C>(db: &C) -> Result<sea_orm::DatabaseTransaction, DbErr>
+where
+    C: sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+{
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file_path;
@@ -89,18 +103,4 @@ mod tests {
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://localhost/keel"), None);
     }
-}
-
-/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken at the
-/// start (waiting up to the busy timeout), so a transaction that reads before it writes cannot fail later
-/// with "database is locked" when another writer got in between. Elsewhere it is a plain `BEGIN`.
-pub async fn begin_write<C>(db: &C) -> Result<sea_orm::DatabaseTransaction, DbErr>
-where
-    C: sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
-{
-    db.begin_with_options(sea_orm::TransactionOptions {
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
 }

@@ -115,11 +115,12 @@ fn record_schema(descriptor: &EntityDescriptor, trashed: bool) -> Value {
     let mut required = vec!["id", "created_by", "created_at", "updated_at", "version"];
     for def in descriptor.fields {
         let mut schema = field_schema(def);
-        schema.as_object_mut().map(|s| {
-            s.remove("minLength");
-            s.remove("pattern");
-            s.remove("format");
-        });
+        // Responses show stored values as they are; input constraints do not apply to them.
+        if let Some(object) = schema.as_object_mut() {
+            for key in ["minLength", "pattern", "format"] {
+                object.remove(key);
+            }
+        }
         properties.insert(
             def.name.into(),
             if def.name == "id" || def.kind == FieldKind::Timestamp {

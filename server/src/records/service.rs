@@ -234,11 +234,20 @@ fn write_error(descriptor: &EntityDescriptor, err: DbErr) -> ApiError {
                 ),
             )
         }
+        // A CHECK constraint (the database's copy of a shared limit) refused a value validation let through.
+        _ if is_check_violation(&err) => {
+            ApiError::bad_request("A value is outside what the database allows")
+        }
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
             ApiError::bad_request("A referenced record does not exist")
         }
         _ => err.into(),
     }
+}
+
+fn is_check_violation(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("violates check constraint") || text.contains("CHECK constraint failed")
 }
 
 fn assignments(
@@ -342,7 +351,7 @@ pub async fn create(
         .values_panic(
             [ctx.tenant_id.into(), ctx.user_id.into(), 1i64.into()]
                 .into_iter()
-                .chain(values.into_iter().map(|(_, value)| Expr::val(value).into())),
+                .chain(values.into_iter().map(|(_, value)| Expr::val(value))),
         )
         .returning_col(Alias::new("id"));
     let statement = txn.get_database_backend().build(&insert);
@@ -507,11 +516,8 @@ pub async fn trash(
     let mut select = sql::select_records(descriptor, ctx.tenant_id);
     select
         .cond_where(sql::scope(ctx.tenant_id, Liveness::Trashed))
-        .order_by_expr(
-            sql::column("deleted_at").into(),
-            sea_orm::sea_query::Order::Desc,
-        )
-        .order_by_expr(sql::column("id").into(), sea_orm::sea_query::Order::Desc)
+        .order_by_expr(sql::column("deleted_at"), sea_orm::sea_query::Order::Desc)
+        .order_by_expr(sql::column("id"), sea_orm::sea_query::Order::Desc)
         .limit(page_size)
         .offset((page - 1) * page_size);
     let data = fetch_all(db, &select)

@@ -216,10 +216,10 @@ pub fn sort_expr(descriptor: &EntityDescriptor, key: &str) -> SimpleExpr {
         .find(|(_, f)| f.name == key)
     {
         if let (Some(_), Some((alias, _, title))) = (def.display_as, display_join(index, def)) {
-            return Expr::col((Alias::new(alias), Alias::new(title))).into();
+            return Expr::col((Alias::new(alias), Alias::new(title)));
         }
     }
-    t(key).into()
+    t(key)
 }
 
 /// `ORDER BY <key> <dir> NULLS LAST, id <dir>`: ties broken by id so pages never overlap or skip.
@@ -240,7 +240,7 @@ pub fn order(
             NullOrdering::Last,
         );
     }
-    select.order_by_expr(t("id").into(), order);
+    select.order_by_expr(t("id"), order);
 }
 
 /// `SELECT COUNT(*)` over the same scope and filters (no joins: filters only touch the entity's own columns).
