@@ -1,4 +1,5 @@
 //! `/api/{entity}`, `/api/trash/{entity}` and `/api/statuses`: thin handlers over the generic record service.
+//! The entity is extracted before the credentials, so an unknown path is a 404 for everyone.
 
 use axum::{
     extract::{FromRequestParts, Path, RawQuery, State},
@@ -62,8 +63,8 @@ pub fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
 
 pub async fn list(
     State(state): State<AppState>,
-    ctx: AuthContext,
     Entity(kind): Entity,
+    ctx: AuthContext,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Page>, ApiError> {
     service::list(&state, &ctx, kind, &query_pairs(query))
@@ -73,8 +74,8 @@ pub async fn list(
 
 pub async fn create(
     State(state): State<AppState>,
-    ctx: AuthContext,
     Entity(kind): Entity,
+    ctx: AuthContext,
     JsonBytes(body): JsonBytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let record = service::create(&state, &ctx, kind, &body).await?;
@@ -83,16 +84,16 @@ pub async fn create(
 
 pub async fn get(
     State(state): State<AppState>,
-    ctx: AuthContext,
     EntityRecord(kind, id): EntityRecord,
+    ctx: AuthContext,
 ) -> Result<Json<Value>, ApiError> {
     service::get(&state, &ctx, kind, id).await.map(Json)
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    ctx: AuthContext,
     EntityRecord(kind, id): EntityRecord,
+    ctx: AuthContext,
     JsonBytes(body): JsonBytes,
 ) -> Result<Json<Value>, ApiError> {
     service::update(&state, &ctx, kind, id, &body)
@@ -102,8 +103,8 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    ctx: AuthContext,
     EntityRecord(kind, id): EntityRecord,
+    ctx: AuthContext,
 ) -> Result<StatusCode, ApiError> {
     service::delete(&state, &ctx, kind, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -111,8 +112,8 @@ pub async fn delete(
 
 pub async fn trash(
     State(state): State<AppState>,
-    ctx: AuthContext,
     Entity(kind): Entity,
+    ctx: AuthContext,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Page>, ApiError> {
     service::trash(&state, &ctx, kind, &query_pairs(query))
@@ -122,8 +123,8 @@ pub async fn trash(
 
 pub async fn restore(
     State(state): State<AppState>,
-    ctx: AuthContext,
     EntityRecord(kind, id): EntityRecord,
+    ctx: AuthContext,
 ) -> Result<Json<Value>, ApiError> {
     service::restore(&state, &ctx, kind, id).await.map(Json)
 }
