@@ -95,14 +95,37 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::warn!(error = %err, "database unavailable");
-                ApiError::DatabaseUnavailable
-            }
-            other => ApiError::internal(other),
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            ApiError::DatabaseUnavailable
+        } else {
+            ApiError::internal(err)
         }
+    }
+}
+
+/// The database is gone or unreachable (as opposed to refusing one statement): no connection could be had,
+/// the connection broke, or the server is shutting down or refusing connections. These answer 503 and the
+/// pool reconnects by itself once the database is back.
+fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx, DbErr, RuntimeErr};
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx_err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => true,
+        // SQLSTATE 08… connection exception, 57P… operator intervention (shutdown, terminated backend).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -126,7 +149,7 @@ impl IntoResponse for ApiError {
             error: self.to_string(),
             code,
             details,
-            request_id: None,
+            request_id: crate::observability::current_request_id(),
         };
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -10,6 +10,7 @@ pub mod demo_data;
 pub mod entities;
 pub mod error;
 pub mod extract;
+pub mod observability;
 pub mod openapi;
 pub mod records;
 pub mod routes;

@@ -123,6 +123,7 @@ pub async fn require_signed_in_pages(
     match ctx {
         Ok(_) if public => Redirect::to("/").into_response(),
         Ok(ctx) => {
+            crate::observability::record_identity(ctx.user_id, ctx.tenant_id);
             request.extensions_mut().insert(ctx);
             next.run(request).await
         }

@@ -10,12 +10,15 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     auth::{self, token::TokenKeys},
     config::{Config, Environment},
-    db, routes, security,
+    db,
+    error::ApiError,
+    observability::{self, Metrics},
+    routes, security,
     state::AppState,
 };
 
@@ -34,6 +37,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
+    metrics: Arc<Metrics>,
 }
 
 impl Application {
@@ -46,7 +50,7 @@ impl Application {
 
     pub async fn build_with_db(
         config: Config,
-        db: DatabaseConnection,
+        mut db: DatabaseConnection,
     ) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(config.bind_addr)
             .await
@@ -59,7 +63,10 @@ impl Application {
             source,
         })?;
         auth::password::warm_up().await;
+        let metrics = Arc::new(Metrics::default());
+        watch_statements(&mut db, metrics.clone(), config.slow_statement);
         let state = AppState {
+            metrics,
             leptos_options: leptos_options(&config, local_addr),
             tokens: Arc::new(TokenKeys::new(&config.jwt_secret)),
             login_throttle: Arc::default(),
@@ -68,6 +75,7 @@ impl Application {
         };
         Ok(Self {
             listener,
+            metrics: state.metrics.clone(),
             router: build_router(state),
             local_addr,
         })
@@ -75,6 +83,10 @@ impl Application {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -120,12 +132,47 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             security::security_headers,
         ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
+        // A panic in a handler becomes a 500 envelope (and is logged) instead of a dropped connection.
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observability::request::observe,
+        ))
         .with_state(state)
+}
+
+/// Counts every SQL statement and warns about slow ones, with the statement's text but never its values.
+fn watch_statements(
+    db: &mut DatabaseConnection,
+    metrics: Arc<Metrics>,
+    threshold: std::time::Duration,
+) {
+    db.set_metric_callback(move |info| {
+        let slow = info.elapsed > threshold;
+        metrics.observe_statement(slow);
+        if slow {
+            tracing::warn!(
+                target: "keel::slow_statement",
+                request_id = observability::current_request_id().unwrap_or_default(),
+                elapsed_ms = info.elapsed.as_millis() as u64,
+                threshold_ms = threshold.as_millis() as u64,
+                failed = info.failed,
+                statement = %info.statement.sql,
+                "slow statement"
+            );
+        }
+    });
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    axum::response::IntoResponse::into_response(ApiError::Internal(
+        format!("handler panicked: {message}").into(),
+    ))
 }
 
 fn leptos_options(config: &Config, site_addr: SocketAddr) -> LeptosOptions {

@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{throttle::LoginThrottle, token::TokenKeys},
     config::Config,
+    observability::Metrics,
 };
 
 #[derive(Clone)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub tokens: Arc<TokenKeys>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub metrics: Arc<Metrics>,
     pub leptos_options: LeptosOptions,
 }
 

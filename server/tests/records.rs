@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::sync::atomic::Ordering;
-
 use common::{spawn_app, Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -701,7 +699,7 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
 
     // Statements per list request: the session check, the count and the page — whatever the page size.
     for size in [1, 200] {
-        app.statements.store(0, Ordering::SeqCst);
+        let before = app.statements();
         let (status, _) = call(
             &app,
             &admin,
@@ -711,14 +709,14 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
         )
         .await;
         assert_eq!(status, 200);
-        let used = app.statements.load(Ordering::SeqCst);
+        let used = app.statements() - before;
         assert_eq!(
             used, 3,
             "page_size={size}: 1 authentication + 2 list statements, got {used}"
         );
     }
     for entity in ["clients", "projects", "accounts", "tasks"] {
-        app.statements.store(0, Ordering::SeqCst);
+        let before = app.statements();
         let (status, _) = call(
             &app,
             &admin,
@@ -728,7 +726,7 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
         )
         .await;
         assert_eq!(status, 200);
-        assert_eq!(app.statements.load(Ordering::SeqCst), 3, "{entity}");
+        assert_eq!(app.statements() - before, 3, "{entity}");
     }
 }
 

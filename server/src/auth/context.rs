@@ -116,6 +116,7 @@ impl FromRequestParts<AppState> for AuthContext {
         let (token, credential) =
             credentials(&parts.headers)?.ok_or(ApiError::Unauthorized(INVALID_CREDENTIALS))?;
         let ctx = service::authenticate(state, &token, credential).await?;
+        crate::observability::record_identity(ctx.user_id, ctx.tenant_id);
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }

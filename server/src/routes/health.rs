@@ -26,3 +26,14 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
         }
     }
 }
+
+/// Prometheus text exposition (see docs/OPERATIONS.md for what each metric means).
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&state.db),
+    )
+}

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/login", post(forms::login))
         .route("/signup", post(forms::signup))
         .route("/logout", post(forms::logout))

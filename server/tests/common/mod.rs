@@ -22,13 +22,19 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
-    /// SQL statements the server has executed (counted by a SeaORM metric callback on its connection).
-    pub statements: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub database_url: String,
+    /// The server's metrics (it counts every SQL statement it executes).
+    pub metrics: std::sync::Arc<server::observability::Metrics>,
     pg_database: Option<String>,
     _data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
+    /// SQL statements the server has executed so far.
+    pub fn statements(&self) -> u64 {
+        self.metrics.statement_count()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -190,19 +196,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
 
-    let mut conn = db::connect(&database_url)
+    let conn = db::connect(&database_url)
         .await
         .expect("connect test database");
     db::migrate_up(&conn).await.expect("migrate test database");
-    let statements = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = statements.clone();
-    conn.set_metric_callback(move |_| {
-        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    });
     let app = Application::build_with_db(config, conn.clone())
         .await
         .expect("build the application");
     let address = format!("http://{}", app.local_addr());
+    let metrics = app.metrics();
     tokio::spawn(app.run_until_stopped());
 
     TestApp {
@@ -212,7 +214,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .build()
             .expect("http client"),
         db: conn,
-        statements,
+        database_url,
+        metrics,
         pg_database,
         _data_dir: data_dir,
     }
