@@ -35,10 +35,7 @@ pub fn UsersPage() -> impl IntoView {
                 if is_admin(&me) {
                     view! { <UsersAdmin/> }.into_any()
                 } else {
-                    #[cfg(feature = "ssr")]
-                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                        response.set_status(http::StatusCode::FORBIDDEN);
-                    }
+                    // The server answers this page with 403 for non-admins (`security::ADMIN_PAGES`).
                     view! {
                         <section class="page-header">
                             <h1>"Users"</h1>

@@ -36,9 +36,12 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("Database unavailable")]
     DatabaseUnavailable,
-    /// Anything unexpected. The source is logged and never shown to the client.
+    /// Anything unexpected. The source is logged and reported, and never shown to the client.
     #[error("Internal server error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A handler panicked: the panic itself has already been logged and reported.
+    #[error("Internal server error")]
+    Panicked,
 }
 
 impl ApiError {
@@ -88,7 +91,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::DatabaseUnavailable => ErrorCode::ServiceUnavailable,
-            ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Internal(_) | ApiError::Panicked => ErrorCode::Internal,
         }
     }
 }
@@ -136,8 +139,25 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
             _ => None,
         };
-        if let ApiError::Internal(source) = &self {
-            tracing::error!(error = %source, "unexpected error");
+        match &self {
+            ApiError::Internal(source) => {
+                tracing::error!(
+                    request_id = crate::observability::current_request_id().unwrap_or_default(),
+                    error = %source,
+                    "unexpected error"
+                );
+                crate::observability::sentry_reports::report_server_error(
+                    source.as_ref(),
+                    sentry::Level::Error,
+                );
+            }
+            ApiError::DatabaseUnavailable => {
+                crate::observability::sentry_reports::report_server_error(
+                    &self,
+                    sentry::Level::Warning,
+                );
+            }
+            _ => {}
         }
         let details = match self {
             ApiError::BadRequest { ref details, .. } | ApiError::Conflict { ref details, .. } => {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod observability;
 pub mod openapi;
+pub mod rate_limit;
 pub mod records;
 pub mod routes;
 pub mod security;

@@ -94,6 +94,16 @@ type AnyError = Box<dyn std::error::Error>;
 async fn run(command: Command, config: Config) -> Result<(), AnyError> {
     match command {
         Command::Serve => {
+            // Kept alive while serving; with no DSN, Sentry is never initialised.
+            let _sentry = config.sentry_dsn.as_ref().map(|dsn| {
+                server::observability::sentry_reports::init(
+                    dsn.expose(),
+                    match config.environment {
+                        server::config::Environment::Production => "production",
+                        server::config::Environment::Development => "development",
+                    },
+                )
+            });
             let app = Application::build(config).await?;
             tracing::info!("Keel is listening on http://{}", app.local_addr());
             app.run_until_stopped().await?;

@@ -455,6 +455,16 @@ fn static_paths(paths: &mut Map<String, Value>) {
         "patch": patch, "put": put,
         "delete": {"tags": ["Users"], "operationId": "deactivate_user", "parameters": [id_parameter()],
                    "responses": ok("204", "Deactivated", None, &[user_errors[0], ("409", "The last active administrator cannot be deactivated")])}}));
+    paths.insert("/api/client-errors".into(), json!({"post": {"tags": ["Operations"], "operationId": "report_client_error", "security": public,
+        "summary": "The browser app reports an error or panic; forwarded to Sentry when configured",
+        "requestBody": json_body(json!({"type": "object", "additionalProperties": false, "required": ["kind", "message"], "properties": {
+            "kind": {"type": "string", "enum": crate::routes::client_errors::KINDS},
+            "message": {"type": "string", "minLength": 1, "maxLength": 2000},
+            "stack": {"type": "string", "maxLength": 10000, "nullable": true},
+            "url": {"type": "string", "maxLength": 2000, "nullable": true},
+            "component": {"type": "string", "maxLength": 200, "nullable": true},
+            "user_agent": {"type": "string", "maxLength": 500, "nullable": true}}})),
+        "responses": ok("202", "Accepted", None, &session_errors)}}));
     paths.insert("/api/statuses".into(), json!({"get": {"tags": ["Statuses"], "operationId": "list_statuses",
         "parameters": [{"name": "entity", "in": "query", "required": true, "schema": {"type": "string", "enum": STATUS_ENTITIES}}],
         "responses": ok("200", "The organisation's statuses for the entity, in order", Some(json!({"type": "array", "items": reference("StatusOption")})), &[("400", "Missing or unknown entity, or an unknown parameter")])}}));

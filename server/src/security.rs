@@ -7,6 +7,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use shared::permissions::{allows, Action};
 
 use crate::{
     auth::{context::credentials, cookie::read_session_cookie, service},
@@ -107,6 +108,9 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 /// Pages anyone may see. Everything else needs a signed-in user.
 const PUBLIC_PAGES: [&str; 2] = ["/login", "/signup"];
 
+/// Pages that need more than being signed in, and what they need.
+const ADMIN_PAGES: [(&str, Action); 1] = [("/users", Action::ManageUsers)];
+
 /// Sends signed-out visitors to the login page (remembering where they wanted to go) and signed-in users
 /// away from it. Applied to the rendered pages only, never to the API.
 pub async fn require_signed_in_pages(
@@ -124,8 +128,16 @@ pub async fn require_signed_in_pages(
         Ok(_) if public => Redirect::to("/").into_response(),
         Ok(ctx) => {
             crate::observability::record_identity(ctx.user_id, ctx.tenant_id);
+            // The page explains the refusal; its status is decided here, before any byte is streamed.
+            let refused = ADMIN_PAGES
+                .iter()
+                .any(|(page, action)| *page == path && !allows(ctx.role, *action));
             request.extensions_mut().insert(ctx);
-            next.run(request).await
+            let mut response = next.run(request).await;
+            if refused {
+                *response.status_mut() = http::StatusCode::FORBIDDEN;
+            }
+            response
         }
         Err(ApiError::DatabaseUnavailable) => ApiError::DatabaseUnavailable.into_response(),
         Err(_) if public => next.run(request).await,

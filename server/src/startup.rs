@@ -67,6 +67,10 @@ impl Application {
         watch_statements(&mut db, metrics.clone(), config.slow_statement);
         let state = AppState {
             metrics,
+            client_error_limiter: Arc::new(crate::rate_limit::RateLimiter::new(
+                30,
+                std::time::Duration::from_secs(60),
+            )),
             leptos_options: leptos_options(&config, local_addr),
             tokens: Arc::new(TokenKeys::new(&config.jwt_secret)),
             login_throttle: Arc::default(),
@@ -170,9 +174,12 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("panic");
-    axum::response::IntoResponse::into_response(ApiError::Internal(
-        format!("handler panicked: {message}").into(),
-    ))
+    tracing::error!(
+        request_id = observability::current_request_id().unwrap_or_default(),
+        panic = message,
+        "handler panicked"
+    );
+    axum::response::IntoResponse::into_response(ApiError::Panicked)
 }
 
 fn leptos_options(config: &Config, site_addr: SocketAddr) -> LeptosOptions {

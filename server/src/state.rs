@@ -10,6 +10,7 @@ use crate::{
     auth::{throttle::LoginThrottle, token::TokenKeys},
     config::Config,
     observability::Metrics,
+    rate_limit::RateLimiter,
 };
 
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub login_throttle: Arc<LoginThrottle>,
     pub metrics: Arc<Metrics>,
+    /// Browser error reports per client address.
+    pub client_error_limiter: Arc<RateLimiter>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -5,4 +5,6 @@ pub mod metrics;
 pub mod request;
 
 pub use metrics::Metrics;
-pub use request::{current_request_id, record_identity, RequestId};
+pub mod sentry_reports;
+
+pub use request::{current_context, current_request_id, record_identity, RequestId};

@@ -30,7 +30,35 @@ struct Identity {
 #[derive(Clone)]
 struct RequestScope {
     id: String,
+    route: String,
     identity: Arc<Mutex<Identity>>,
+}
+
+/// What is known about the request being served, for error reports.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub route: String,
+    pub user_id: Option<i64>,
+    pub tenant_id: Option<i64>,
+}
+
+pub fn current_context() -> Option<RequestContext> {
+    SCOPE
+        .try_with(|scope| {
+            let (user_id, tenant_id) = scope
+                .identity
+                .lock()
+                .map(|i| (i.user_id, i.tenant_id))
+                .unwrap_or_default();
+            RequestContext {
+                request_id: scope.id.clone(),
+                route: scope.route.clone(),
+                user_id,
+                tenant_id,
+            }
+        })
+        .ok()
 }
 
 tokio::task_local! {
@@ -102,6 +130,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
     let path = request.uri().path().to_owned();
     let scope = RequestScope {
         id: id.clone(),
+        route: route_label(&path),
         identity: Arc::default(),
     };
     let identity = scope.identity.clone();

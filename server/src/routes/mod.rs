@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers stay thin: parse, call a service, render.
 
 pub mod auth;
+pub mod client_errors;
 pub mod forms;
 pub mod health;
 pub mod records;
@@ -46,6 +47,12 @@ fn api_router() -> Router<AppState> {
         .route(
             "/openapi.json",
             get(|| async { axum::Json(crate::openapi::document()) }),
+        )
+        .route(
+            "/client-errors",
+            post(client_errors::report).layer(DefaultBodyLimit::max(
+                client_errors::CLIENT_ERROR_BODY_LIMIT,
+            )),
         )
         .route("/statuses", get(records::statuses))
         .route("/trash/{entity}", get(records::trash))
