@@ -470,6 +470,12 @@ fn static_paths(paths: &mut Map<String, Value>) {
         "responses": ok("200", "The organisation's statuses for the entity, in order", Some(json!({"type": "array", "items": reference("StatusOption")})), &[("400", "Missing or unknown entity, or an unknown parameter")])}}));
 }
 
+/// The document, built once: it depends only on the code.
+pub fn cached() -> &'static Value {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(document)
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut schemas = Map::new();

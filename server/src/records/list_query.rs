@@ -121,6 +121,57 @@ fn text_filter(param: &str, value: &str, errors: &mut Vec<FieldError>) -> Option
     Some(value.to_owned())
 }
 
+/// A whole number from 1 to `max`, taken as sent.
+fn bounded(name: &str, value: &str, max: u64) -> Result<u64, FieldError> {
+    match value.parse::<u64>() {
+        Ok(number) if (1..=max).contains(&number) => Ok(number),
+        _ => Err(problem(
+            name,
+            "out_of_range",
+            format!("{name} must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+/// `page` and `page_size` alone (the trash list), with the same rules as [`ListQuery::parse`].
+pub fn parse_paging(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
+    let (mut page, mut page_size) = (1, DEFAULT_PAGE_SIZE);
+    let mut errors = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, value) in pairs {
+        let name = name.as_str();
+        if seen.contains(&name) {
+            errors.push(problem(
+                name,
+                "duplicate",
+                format!("{name} is given more than once"),
+            ));
+            continue;
+        }
+        seen.push(name);
+        let parsed = match name {
+            "page" => bounded(name, value, MAX_PAGE).map(|n| page = n),
+            "page_size" => bounded(name, value, MAX_PAGE_SIZE).map(|n| page_size = n),
+            _ => Err(problem(
+                name,
+                "unknown_parameter",
+                format!("Unknown parameter `{name}`"),
+            )),
+        };
+        if let Err(error) = parsed {
+            errors.push(error);
+        }
+    }
+    if errors.is_empty() {
+        Ok((page, page_size))
+    } else {
+        Err(ApiError::BadRequest {
+            message: "Invalid list parameters".into(),
+            details: errors,
+        })
+    }
+}
+
 impl ListQuery {
     /// Parses raw `(name, value)` pairs. Empty values mean "no filter"; repeated parameters are refused.
     pub fn parse(
@@ -151,21 +202,13 @@ impl ListQuery {
             // Values are taken as sent: " 5" is not a page number and " new" is not a status key.
             let value = value.as_str();
             match name {
-                "page" => match value.parse::<u64>() {
-                    Ok(page) if (1..=MAX_PAGE).contains(&page) => query.page = page,
-                    _ => errors.push(problem(
-                        "page",
-                        "out_of_range",
-                        format!("page must be a whole number from 1 to {MAX_PAGE}"),
-                    )),
+                "page" => match bounded(name, value, MAX_PAGE) {
+                    Ok(page) => query.page = page,
+                    Err(error) => errors.push(error),
                 },
-                "page_size" => match value.parse::<u64>() {
-                    Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => query.page_size = size,
-                    _ => errors.push(problem(
-                        "page_size",
-                        "out_of_range",
-                        format!("page_size must be a whole number from 1 to {MAX_PAGE_SIZE}"),
-                    )),
+                "page_size" => match bounded(name, value, MAX_PAGE_SIZE) {
+                    Ok(size) => query.page_size = size,
+                    Err(error) => errors.push(error),
                 },
                 "sort_by" => match descriptor.sort_keys().find(|key| *key == value) {
                     Some(key) => query.sort_by = key,
@@ -453,6 +496,22 @@ mod tests {
             ["page:duplicate"]
         );
         assert_eq!(parse(&LEAD, "page=-1").unwrap_err(), ["page:out_of_range"]);
+    }
+
+    #[test]
+    fn paging_alone_follows_the_same_rules() {
+        let paging = |query: &str| parse_paging(&pairs(query));
+        assert_eq!(paging("").unwrap(), (1, DEFAULT_PAGE_SIZE));
+        assert_eq!(paging("page=3&page_size=10").unwrap(), (3, 10));
+        for bad in [
+            "page=0",
+            "page_size=201",
+            "page= 2",
+            "page=1&page=2",
+            "sort_by=id",
+        ] {
+            assert!(paging(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use shared::{
 use super::{
     columns,
     contract::{prepare_create, prepare_update, FieldMap},
-    list_query::{Caller, ListQuery},
+    list_query::{parse_paging, Caller, ListQuery},
     sql::{self, Liveness},
 };
 use crate::{auth::AuthContext, error::ApiError, state::AppState};
@@ -48,6 +48,30 @@ async fn fetch_one(
 ) -> Result<Option<QueryResult>, ApiError> {
     let statement = db.get_database_backend().build(select);
     Ok(db.query_one_raw(statement).await?)
+}
+
+/// The `total` of a [`sql::count`] statement.
+async fn count_rows(db: &impl ConnectionTrait, count: &SelectStatement) -> Result<u64, ApiError> {
+    let total = fetch_one(db, count)
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(total as u64)
+}
+
+/// The rows of a [`sql::select_records`] statement as API records.
+async fn fetch_records(
+    db: &impl ConnectionTrait,
+    descriptor: &EntityDescriptor,
+    select: &SelectStatement,
+    liveness: Liveness,
+) -> Result<Vec<Value>, ApiError> {
+    fetch_all(db, select)
+        .await?
+        .iter()
+        .map(|row| to_json(descriptor, row, liveness))
+        .collect()
 }
 
 async fn execute(db: &impl ConnectionTrait, update: &UpdateStatement) -> Result<u64, DbErr> {
@@ -283,16 +307,15 @@ pub async fn list(
     let db = &state.db;
     let filters = sql::filter_conditions(&query.conditions, is_sqlite(db));
 
-    let count = sql::count(
-        descriptor,
-        sql::scope(ctx.tenant_id, Liveness::Live),
-        filters.clone(),
-    );
-    let total = fetch_one(db, &count)
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0) as u64;
+    let total = count_rows(
+        db,
+        &sql::count(
+            descriptor,
+            sql::scope(ctx.tenant_id, Liveness::Live),
+            filters.clone(),
+        ),
+    )
+    .await?;
 
     let mut select = sql::select_records(descriptor, ctx.tenant_id);
     select
@@ -300,11 +323,7 @@ pub async fn list(
         .cond_where(filters);
     sql::order(&mut select, descriptor, query.sort_by, query.sort_order);
     select.limit(query.page_size).offset(query.offset());
-    let data = fetch_all(db, &select)
-        .await?
-        .iter()
-        .map(|row| to_json(descriptor, row, Liveness::Live))
-        .collect::<Result<_, _>>()?;
+    let data = fetch_records(db, descriptor, &select, Liveness::Live).await?;
     Ok(Page {
         data,
         total,
@@ -501,18 +520,17 @@ pub async fn trash(
 ) -> Result<Page, ApiError> {
     ctx.require(Action::ReadRecords)?;
     let descriptor = kind.descriptor();
-    let (page, page_size) = trash_paging(pairs)?;
+    let (page, page_size) = parse_paging(pairs)?;
     let db = &state.db;
-    let count = sql::count(
-        descriptor,
-        sql::scope(ctx.tenant_id, Liveness::Trashed),
-        sea_orm::sea_query::Condition::all(),
-    );
-    let total = fetch_one(db, &count)
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0) as u64;
+    let total = count_rows(
+        db,
+        &sql::count(
+            descriptor,
+            sql::scope(ctx.tenant_id, Liveness::Trashed),
+            sea_orm::sea_query::Condition::all(),
+        ),
+    )
+    .await?;
     let mut select = sql::select_records(descriptor, ctx.tenant_id);
     select
         .cond_where(sql::scope(ctx.tenant_id, Liveness::Trashed))
@@ -520,50 +538,13 @@ pub async fn trash(
         .order_by_expr(sql::column("id"), sea_orm::sea_query::Order::Desc)
         .limit(page_size)
         .offset((page - 1) * page_size);
-    let data = fetch_all(db, &select)
-        .await?
-        .iter()
-        .map(|row| to_json(descriptor, row, Liveness::Trashed))
-        .collect::<Result<_, _>>()?;
+    let data = fetch_records(db, descriptor, &select, Liveness::Trashed).await?;
     Ok(Page {
         data,
         total,
         page,
         page_size,
     })
-}
-
-fn trash_paging(pairs: &[(String, String)]) -> Result<(u64, u64), ApiError> {
-    let mut page = 1;
-    let mut page_size = super::list_query::DEFAULT_PAGE_SIZE;
-    let mut errors = Vec::new();
-    for (name, value) in pairs {
-        let parsed = value.trim().parse::<u64>().ok();
-        match (name.as_str(), parsed) {
-            ("page", Some(p)) if (1..=super::list_query::MAX_PAGE).contains(&p) => page = p,
-            ("page_size", Some(s)) if (1..=super::list_query::MAX_PAGE_SIZE).contains(&s) => {
-                page_size = s
-            }
-            ("page" | "page_size", _) => errors.push(FieldError {
-                field: name.clone(),
-                code: "out_of_range".into(),
-                message: format!("{name} is out of range"),
-            }),
-            _ => errors.push(FieldError {
-                field: name.clone(),
-                code: "unknown_parameter".into(),
-                message: format!("Unknown parameter `{name}`"),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        Ok((page, page_size))
-    } else {
-        Err(ApiError::BadRequest {
-            message: "Invalid list parameters".into(),
-            details: errors,
-        })
-    }
 }
 
 /// Restores a record from the trash (a client with the projects that were trashed with it). A restore that

@@ -46,7 +46,7 @@ fn api_router() -> Router<AppState> {
         )
         .route(
             "/openapi.json",
-            get(|| async { axum::Json(crate::openapi::document()) }),
+            get(|| async { axum::Json(crate::openapi::cached()) }),
         )
         .route(
             "/client-errors",
