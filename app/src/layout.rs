@@ -4,13 +4,20 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use shared::ENTITY_KINDS;
 
-use crate::session::{is_admin, provide_current_user};
+use crate::{
+    error_reporting::AppErrorBoundary,
+    flash::provide_flash,
+    pages::REPORT_KINDS,
+    records::singular_label,
+    session::{is_admin, provide_current_user},
+};
 
 /// Header plus a collapsible side navigation. The collapse toggle only works once the WASM has hydrated
 /// the page, and `data-hydrated` on the root says when that has happened (the browser tests rely on both).
 #[component]
 pub fn Shell() -> impl IntoView {
     let me = provide_current_user();
+    let (flash, flash_message) = provide_flash();
     let nav_open = RwSignal::new(true);
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, after hydration.
@@ -75,12 +82,27 @@ pub fn Shell() -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
-                <p class="nav-heading">"Insights"</p>
+                <p class="nav-heading">"Reports"</p>
                 <ul>
+                    {REPORT_KINDS
+                        .into_iter()
+                        .map(|kind| {
+                            view! {
+                                <li>
+                                    <A href=format!("/reports/{}", kind.plural()) attr:class="nav-link">
+                                        <span class="nav-dot dot-reports" aria-hidden="true"></span>
+                                        {format!("{} report", singular_label(kind))}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <ul class="nav-footer">
                     <li>
-                        <A href="/reports" attr:class="nav-link">
-                            <span class="nav-dot dot-reports" aria-hidden="true"></span>
-                            "Reports"
+                        <A href="/trash" attr:class="nav-link">
+                            <span class="nav-dot dot-trash" aria-hidden="true"></span>
+                            "Trash"
                         </A>
                     </li>
                 </ul>
@@ -95,13 +117,27 @@ pub fn Shell() -> impl IntoView {
                                         "Users"
                                     </A>
                                 </li>
+                                <li>
+                                    <A href="/diagnostics" attr:class="nav-link">
+                                        <span class="nav-dot dot-users" aria-hidden="true"></span>
+                                        "Diagnostics"
+                                    </A>
+                                </li>
                             </ul>
                         })
                     })}
                 </Suspense>
             </nav>
             <main class="content" id="main">
-                <Outlet/>
+                {move || flash_message.get().map(|message| view! {
+                    <div class="flash" role="status">
+                        <span>{message}</span>
+                        <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| flash.clear()>"×"</button>
+                    </div>
+                })}
+                <AppErrorBoundary>
+                    <Outlet/>
+                </AppErrorBoundary>
             </main>
         </div>
     }

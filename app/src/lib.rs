@@ -4,24 +4,46 @@
 
 pub mod api;
 mod auth_pages;
+mod diagnostics_page;
+pub mod error_reporting;
+mod flash;
 mod forms;
 mod layout;
 mod pages;
+pub mod records;
 mod session;
+mod trash_page;
 mod users_page;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    components::{Outlet, ParentRoute, Route, Router, Routes},
+    path, MatchNestedRoutes, SsrMode, StaticSegment,
 };
 
 use auth_pages::{LoginPage, SignupPage};
+use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
-use pages::{Dashboard, EntityPlaceholder, NotFound, ReportsPlaceholder};
+use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
+use records::{record_form::FormMode, RecordFormPage, RecordPage};
 use shared::EntityKind;
+use trash_page::TrashPage;
 use users_page::UsersPage;
+
+/// The list, new, detail and edit pages of one entity: `/leads`, `/leads/new`, `/leads/:id`, `/leads/:id/edit`.
+#[component(transparent)]
+fn EntityRoutes(kind: EntityKind) -> impl MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute ssr=SsrMode::InOrder path=StaticSegment(kind.plural()) view=Outlet>
+            <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
+            <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
+            <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
+            <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,12 +83,17 @@ pub fn App() -> impl IntoView {
                 <Route ssr=SsrMode::InOrder path=path!("signup") view=SignupPage/>
                 <ParentRoute ssr=SsrMode::InOrder path=path!("") view=Shell>
                     <Route ssr=SsrMode::InOrder path=path!("") view=Dashboard/>
-                    <Route ssr=SsrMode::InOrder path=path!("leads") view=|| view! { <EntityPlaceholder kind=EntityKind::Lead/> }/>
-                    <Route ssr=SsrMode::InOrder path=path!("clients") view=|| view! { <EntityPlaceholder kind=EntityKind::Client/> }/>
-                    <Route ssr=SsrMode::InOrder path=path!("projects") view=|| view! { <EntityPlaceholder kind=EntityKind::Project/> }/>
-                    <Route ssr=SsrMode::InOrder path=path!("accounts") view=|| view! { <EntityPlaceholder kind=EntityKind::Account/> }/>
-                    <Route ssr=SsrMode::InOrder path=path!("tasks") view=|| view! { <EntityPlaceholder kind=EntityKind::Task/> }/>
-                    <Route ssr=SsrMode::InOrder path=path!("reports") view=ReportsPlaceholder/>
+                    <EntityRoutes kind=EntityKind::Lead/>
+                    <EntityRoutes kind=EntityKind::Client/>
+                    <EntityRoutes kind=EntityKind::Project/>
+                    <EntityRoutes kind=EntityKind::Account/>
+                    <EntityRoutes kind=EntityKind::Task/>
+                    <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
+                        <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
+                        <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
+                    </ParentRoute>
+                    <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
                     <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
                 </ParentRoute>
             </Routes>

@@ -4,6 +4,11 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic still logs to the console, and is also reported to the server and replaced by a notice with a
+    // Reload link: the app cannot recover by itself once it has panicked.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        app::error_reporting::on_panic(&info.to_string());
+    }));
     leptos::mount::hydrate_body(app::App);
 }

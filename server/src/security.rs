@@ -109,7 +109,10 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 const PUBLIC_PAGES: [&str; 2] = ["/login", "/signup"];
 
 /// Pages that need more than being signed in, and what they need.
-const ADMIN_PAGES: [(&str, Action); 1] = [("/users", Action::ManageUsers)];
+const ADMIN_PAGES: [(&str, Action); 2] = [
+    ("/users", Action::ManageUsers),
+    ("/diagnostics", Action::ManageConfiguration),
+];
 
 /// Sends signed-out visitors to the login page (remembering where they wanted to go) and signed-in users
 /// away from it. Applied to the rendered pages only, never to the API.

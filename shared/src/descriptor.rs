@@ -219,3 +219,93 @@ pub const CREATED_AT: FieldDef = FieldDef::timestamp("created_at", "Created")
     .filter(Filter::DateRange)
     .sortable();
 pub const UPDATED_AT: FieldDef = FieldDef::timestamp("updated_at", "Updated").sortable();
+
+/// One column of an entity's report, resolved from its name in [`EntityDescriptor::columns`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnDef {
+    /// The key of the value in a record's JSON (`assigned_to_name`, `project_count`, …).
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    /// The `sort_by` key that orders by this column, if it sorts.
+    pub sort_key: Option<&'static str>,
+}
+
+/// Which end of a range a filter parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterBound {
+    Whole,
+    From,
+    To,
+}
+
+/// One query parameter of the list endpoint that filters by a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterParam {
+    pub name: String,
+    pub field: &'static FieldDef,
+    pub bound: FilterBound,
+}
+
+impl EntityDescriptor {
+    /// The report's column `name`: a field, a field's joined display value, or a computed column.
+    pub fn column(&self, name: &str) -> Option<ColumnDef> {
+        if let Some(field) = self.fields.iter().find(|f| f.name == name) {
+            return Some(ColumnDef {
+                name: field.name,
+                label: field.label,
+                kind: field.kind,
+                sort_key: field.sortable.then_some(field.name),
+            });
+        }
+        // A joined display value (`assigned_to_name`) is text, and sorts by its field: the server orders
+        // such a field by the joined name.
+        if let Some((field, joined)) = self
+            .fields
+            .iter()
+            .find_map(|f| f.display_as.filter(|j| *j == name).map(|j| (f, j)))
+        {
+            return Some(ColumnDef {
+                name: joined,
+                label: field.label,
+                kind: FieldKind::Text,
+                sort_key: field.sortable.then_some(field.name),
+            });
+        }
+        self.computed
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| ColumnDef {
+                name: c.name,
+                label: c.label,
+                kind: c.kind,
+                sort_key: c.sortable.then_some(c.name),
+            })
+    }
+
+    /// The report's columns in order.
+    pub fn report_columns(&self) -> impl Iterator<Item = ColumnDef> + '_ {
+        self.columns.iter().filter_map(|name| self.column(name))
+    }
+
+    /// The list endpoint's filter parameters: a field's name, or `<field>_from`/`_to` for dates
+    /// (`created_after`/`created_before` for the creation time).
+    pub fn filter_params(&self) -> Vec<FilterParam> {
+        let mut params = Vec::new();
+        for field in self.fields.iter().filter(|f| f.filter.is_some()) {
+            let param = |name: String, bound| FilterParam { name, field, bound };
+            match field.filter {
+                Some(Filter::DateRange) if field.name == "created_at" => {
+                    params.push(param("created_after".into(), FilterBound::From));
+                    params.push(param("created_before".into(), FilterBound::To));
+                }
+                Some(Filter::DateRange) => {
+                    params.push(param(format!("{}_from", field.name), FilterBound::From));
+                    params.push(param(format!("{}_to", field.name), FilterBound::To));
+                }
+                _ => params.push(param(field.name.into(), FilterBound::Whole)),
+            }
+        }
+        params
+    }
+}

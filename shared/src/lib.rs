@@ -7,6 +7,7 @@ pub mod descriptor;
 pub mod entities;
 pub mod entity;
 pub mod error;
+pub mod form;
 pub mod permissions;
 pub mod record;
 pub mod role;

@@ -1,0 +1,297 @@
+//! A record's page: every field, the records that point at it, and Edit / Delete.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+use shared::{descriptor::FieldDef, permissions::Action, EntityKind, FieldKind};
+
+use super::{
+    format::{cell_text, EMPTY},
+    may, record_id, record_title, referenced_kind, related_lists, singular_label,
+    statuses_resource, title_field, ListPage, Record,
+};
+use crate::{api, flash::use_flash};
+
+/// The `:id` of the current route, if it is a positive number.
+pub fn use_record_id() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .get()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    })
+}
+
+pub fn record_resource(
+    kind: EntityKind,
+    id: Memo<Option<i64>>,
+) -> Resource<Option<Result<Record, api::ApiFailure>>> {
+    Resource::new(
+        move || id.get(),
+        move |id| async move {
+            match id {
+                Some(id) => Some(api::get::<Record>(&format!("/api/{}/{id}", kind.plural())).await),
+                None => None,
+            }
+        },
+    )
+}
+
+#[component]
+pub fn RecordPage(kind: EntityKind) -> impl IntoView {
+    let id = use_record_id();
+    let record = record_resource(kind, id);
+    let statuses = statuses_resource(kind);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let statuses = statuses.await;
+                match record.await {
+                    Some(Ok(record)) => view! { <RecordDetail kind record statuses/> }.into_any(),
+                    Some(Err(failure)) if failure.status != 404 => view! {
+                        <MissingRecord kind message=failure.message().to_owned()/>
+                    }.into_any(),
+                    _ => view! {
+                        <MissingRecord kind message=format!("This {} does not exist, or it was deleted.", kind.descriptor().singular)/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn MissingRecord(kind: EntityKind, message: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <section class="page-header">
+            <h1>{format!("{} not found", singular_label(kind))}</h1>
+            <p class="muted">{message}</p>
+            <div class="button-row">
+                <A href=format!("/{}", kind.plural()) attr:class="button">{format!("All {}", kind.label().to_lowercase())}</A>
+                <A href="/trash" attr:class="button subtle">"Trash"</A>
+            </div>
+        </section>
+    }
+}
+
+/// The value of a field as a reader sees it: joined names instead of ids, references as links.
+fn field_view(
+    def: &'static FieldDef,
+    record: &Record,
+    statuses: &[shared::StatusOption],
+) -> AnyView {
+    if let Some(joined) = def.display_as {
+        let name = record
+            .get(joined)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let id = record.get(def.name).and_then(|v| v.as_i64());
+        return match (referenced_kind(def.kind), name, id) {
+            (Some(target), Some(name), Some(id)) => {
+                view! { <A href=format!("/{}/{id}", target.plural())>{name}</A> }.into_any()
+            }
+            (_, Some(name), _) => name.into_any(),
+            _ => EMPTY.into_any(),
+        };
+    }
+    if let (Some(target), Some(id)) = (
+        referenced_kind(def.kind),
+        record.get(def.name).and_then(|v| v.as_i64()),
+    ) {
+        return view! { <A href=format!("/{}/{id}", target.plural())>{format!("{} #{id}", singular_label(target))}</A> }.into_any();
+    }
+    let text = cell_text(def.kind, record.get(def.name), statuses);
+    match def.kind {
+        FieldKind::Email if text != EMPTY => {
+            let href = format!("mailto:{text}");
+            view! { <a href=href>{text}</a> }.into_any()
+        }
+        FieldKind::Url if text != EMPTY => {
+            let href = text.clone();
+            view! { <a href=href rel="noopener noreferrer" target="_blank">{text}</a> }.into_any()
+        }
+        FieldKind::LongText => view! { <span class="long-text">{text}</span> }.into_any(),
+        _ => text.into_any(),
+    }
+}
+
+#[component]
+fn RecordDetail(
+    kind: EntityKind,
+    record: Record,
+    statuses: Vec<shared::StatusOption>,
+) -> impl IntoView {
+    let descriptor = kind.descriptor();
+    let id = record_id(&record);
+    let title = record_title(kind, &record);
+    let heading_field = title_field(descriptor);
+    let fields = descriptor
+        .fields
+        .iter()
+        .filter(|def| def.name != heading_field)
+        .map(|def| {
+            view! {
+                <div class="detail-field" data-field=def.name>
+                    <dt>{def.label}</dt>
+                    <dd>{field_view(def, &record, &statuses)}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    let computed = descriptor
+        .computed
+        .iter()
+        .map(|c| {
+            view! {
+                <div class="detail-field" data-field=c.name>
+                    <dt>{c.label}</dt>
+                    <dd>{cell_text(c.kind, record.get(c.name), &statuses)}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    let related = related_lists(kind)
+        .into_iter()
+        .map(|(other, param)| view! { <RelatedList kind=other param id/> })
+        .collect_view();
+    let may_edit = may(Action::UpdateRecord);
+    let may_delete = may(Action::DeleteRecord);
+    view! {
+        <Title text=title.clone()/>
+        <section class="page-header with-actions">
+            <div>
+                <p class="eyebrow"><A href=format!("/{}", kind.plural())>{kind.label()}</A></p>
+                <h1>{title.clone()}</h1>
+            </div>
+            <div class="button-row">
+                <Show when=move || may_edit.get()>
+                    <A href=format!("/{}/{id}/edit", kind.plural()) attr:class="button primary">"Edit"</A>
+                </Show>
+                <Show when=move || may_delete.get()>
+                    <DeleteButton kind id title=title.clone()/>
+                </Show>
+            </div>
+        </section>
+        <div class="card">
+            <dl class="detail-grid">{fields}{computed}</dl>
+        </div>
+        {related}
+    }
+}
+
+/// Delete asks first, and says where the record goes.
+#[component]
+fn DeleteButton(kind: EntityKind, id: i64, title: String) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let flash = use_flash();
+    let navigate = use_navigate();
+    let noun = kind.descriptor().singular;
+    let cascade = (kind == EntityKind::Client).then_some(" Its projects move to Trash with it.");
+    let confirm = {
+        let title = title.clone();
+        move |_| {
+            busy.set(true);
+            let navigate = navigate.clone();
+            let title = title.clone();
+            leptos::task::spawn_local(async move {
+                match api::delete(&format!("/api/{}/{id}", kind.plural())).await {
+                    Ok(()) => {
+                        let list = format!("/{}", kind.plural());
+                        flash.show_on(
+                            &list,
+                            format!("Deleted “{title}”. You can restore it from Trash."),
+                        );
+                        navigate(&list, Default::default());
+                    }
+                    Err(failure) => {
+                        error.set(Some(failure.message().to_owned()));
+                        busy.set(false);
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <button type="button" class="button danger" on:click=move |_| confirming.set(true)
+            aria-haspopup="dialog">"Delete"</button>
+        <Show when=move || confirming.get()>
+            <div class="confirm-panel card" role="alertdialog" aria-labelledby="confirm-delete-title" aria-describedby="confirm-delete-text">
+                <h2 id="confirm-delete-title">{format!("Delete this {noun}?")}</h2>
+                <p id="confirm-delete-text">
+                    {format!("“{title}” moves to Trash, where it can be restored.{}", cascade.unwrap_or(""))}
+                </p>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+                <div class="button-row">
+                    <button type="button" class="button danger" on:click=confirm.clone() disabled=move || busy.get()>
+                        {format!("Delete {noun}")}
+                    </button>
+                    <button type="button" class="button subtle" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// Up to 20 records of `kind` whose `param` points at `id`, and a link to all of them.
+#[component]
+fn RelatedList(kind: EntityKind, param: &'static str, id: i64) -> impl IntoView {
+    let path = format!(
+        "/api/{}?{param}={id}&page_size=20&sort_by=updated_at&sort_order=desc",
+        kind.plural()
+    );
+    let rows = Resource::new(move || path.clone(), |path| api::get::<ListPage>(&path));
+    let statuses = statuses_resource(kind);
+    let descriptor = kind.descriptor();
+    let title = title_field(descriptor);
+    let status_field = descriptor.status.map(|(field, _)| field);
+    let all = format!("/{}?{param}={id}", kind.plural());
+    view! {
+        <section class="card related" data-related=kind.plural()>
+            <div class="related-header">
+                <h2>{kind.label()}</h2>
+                <A href=all attr:class="button small subtle">"View all"</A>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let statuses = statuses.await;
+                    match rows.await {
+                        Ok(page) if page.data.is_empty() => view! { <p class="muted">{format!("No {} yet.", kind.label().to_lowercase())}</p> }.into_any(),
+                        Ok(page) => {
+                            let more = page.total.saturating_sub(page.data.len() as u64);
+                            view! {
+                            <ul class="related-list">
+                                {page.data.into_iter().map(|record| {
+                                    let name = record.get(title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                                    let status = status_field.map(|f| cell_text(FieldKind::Status, record.get(f), &statuses));
+                                    view! {
+                                        <li>
+                                            <A href=format!("/{}/{}", kind.plural(), record_id(&record))>{name}</A>
+                                            {status.map(|s| view! { <span class="badge">{s}</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {(more > 0).then(|| view! {
+                                <p class="muted">{format!("and {more} more")}</p>
+                            })}
+                        }.into_any()
+                        }
+                        Err(failure) => view! { <p class="form-error">{failure.message().to_owned()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

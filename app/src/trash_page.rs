@@ -1,0 +1,132 @@
+//! Trash: each entity's deleted records, newest first, with Restore. Deleting only ever hides a record, so
+//! nothing is lost until an administrator purges it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+use shared::{permissions::Action, EntityKind, FieldKind, ENTITY_KINDS};
+
+use crate::{
+    api,
+    records::{
+        format::{self, cell_text},
+        may, record_id, record_title, ListPage, Record,
+    },
+};
+
+const PAGE_SIZE: u64 = 50;
+
+#[component]
+pub fn TrashPage() -> impl IntoView {
+    let query = use_query_map();
+    let kind = Memo::new(move |_| {
+        query
+            .get()
+            .get("entity")
+            .and_then(|e| EntityKind::from_plural(&e))
+            .unwrap_or(EntityKind::Lead)
+    });
+    let page = Memo::new(move |_| {
+        query
+            .get()
+            .get("page")
+            .and_then(|p| p.parse::<u64>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    });
+    let reload = RwSignal::new(0u32);
+    let rows = Resource::new(
+        move || (kind.get(), page.get(), reload.get()),
+        |(kind, page, _)| {
+            api::get::<ListPage>(&format!(
+                "/api/trash/{}?page={page}&page_size={PAGE_SIZE}",
+                kind.plural()
+            ))
+        },
+    );
+    let notice = RwSignal::new(None::<(bool, String)>);
+    let may_restore = may(Action::RestoreRecord);
+    let restore = move |kind: EntityKind, record: Record| {
+        let id = record_id(&record);
+        let title = record_title(kind, &record);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/trash/{}/{id}/restore", kind.plural());
+            match api::send::<_, Record>("POST", &path, &serde_json::json!({})).await {
+                Ok(_) => notice.set(Some((true, format!("Restored “{title}”.")))),
+                Err(failure) => notice.set(Some((false, failure.message().to_owned()))),
+            }
+            reload.update(|n| *n += 1);
+        });
+    };
+
+    view! {
+        <Title text="Trash"/>
+        <section class="page-header">
+            <h1>"Trash"</h1>
+            <p class="muted">"Deleted records stay here and can be restored."</p>
+        </section>
+        <nav class="tabs" aria-label="Entity">
+            {ENTITY_KINDS.into_iter().map(|k| view! {
+                <A href=format!("/trash?entity={}", k.plural()) attr:class="tab"
+                    attr:aria-selected=move || (kind.get() == k).to_string()>{k.label()}</A>
+            }).collect_view()}
+        </nav>
+        <p class="notice" role="status" class:notice-error=move || matches!(notice.get(), Some((false, _)))>
+            {move || notice.get().map(|(_, text)| text)}
+        </p>
+        <div class="card table-card">
+            <Transition fallback=|| view! { <p class="table-state muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let kind = kind.get_untracked();
+                    match rows.await {
+                        Ok(list) if list.data.is_empty() => view! {
+                            <div class="table-state empty-state"><h2>{format!("No deleted {}", kind.label().to_lowercase())}</h2></div>
+                        }.into_any(),
+                        Ok(list) => {
+                            let pages = list.total.div_ceil(PAGE_SIZE).max(1);
+                            let current = list.page;
+                            view! {
+                                <table class="data-table trash-table">
+                                    <thead><tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Deleted"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {list.data.into_iter().map(|record| {
+                                            let title = record_title(kind, &record);
+                                            let deleted = cell_text(FieldKind::Timestamp, record.get("deleted_at"), &[]);
+                                            let id = record_id(&record);
+                                            view! {
+                                                <tr data-id=id>
+                                                    <td>{title.clone()}</td>
+                                                    <td>{deleted}</td>
+                                                    <td class="actions">
+                                                        <Show when=move || may_restore.get()>
+                                                            <button type="button" class="button small"
+                                                                aria-label=format!("Restore {title}")
+                                                                on:click={
+                                                                    let record = record.clone();
+                                                                    move |_| restore(kind, record.clone())
+                                                                }>"Restore"</button>
+                                                        </Show>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <nav class="pager" aria-label="Pages">
+                                    <span class="pager-position">{format!("Page {} of {} · {} deleted", current, pages, format::count(list.total))}</span>
+                                    {(current > 1).then(|| view! { <A href=format!("/trash?entity={}&page={}", kind.plural(), current - 1) attr:class="button small">"Previous"</A> })}
+                                    {(current < pages).then(|| view! { <A href=format!("/trash?entity={}&page={}", kind.plural(), current + 1) attr:class="button small">"Next"</A> })}
+                                </nav>
+                            }.into_any()
+                        }
+                        Err(failure) => view! { <p class="table-state form-error" role="alert">{failure.message().to_owned()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
