@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 use shared::{permissions::Action, EntityKind, ENTITY_KINDS};
 
-use crate::records::{may, singular_label, ReportTable};
+use crate::records::{singular_label, Allowed, ReportTable};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -43,14 +43,13 @@ pub const REPORT_KINDS: [EntityKind; 4] = [
 /// An entity's list: its report table, with New for those who may create.
 #[component]
 pub fn EntityListPage(kind: EntityKind) -> impl IntoView {
-    let may_create = may(Action::CreateRecord);
     view! {
         <Title text=kind.label()/>
         <section class="page-header with-actions">
             <h1>{kind.label()}</h1>
-            <Show when=move || may_create.get()>
+            <Allowed action=Action::CreateRecord>
                 <A href=format!("/{}/new", kind.plural()) attr:class="button primary">{format!("New {}", kind.descriptor().singular)}</A>
-            </Show>
+            </Allowed>
         </section>
         <ReportTable kind base=format!("/{}", kind.plural())/>
     }

@@ -9,9 +9,11 @@ use shared::{permissions::Action, EntityKind, FieldKind, ENTITY_KINDS};
 use crate::{
     api,
     records::{
+        can,
         format::{self, cell_text},
-        may, record_id, record_title, ListPage, Record,
+        record_id, record_title, ListPage, Record,
     },
+    session::use_current_user,
 };
 
 const PAGE_SIZE: u64 = 50;
@@ -45,7 +47,7 @@ pub fn TrashPage() -> impl IntoView {
         },
     );
     let notice = RwSignal::new(None::<(bool, String)>);
-    let may_restore = may(Action::RestoreRecord);
+    let me = use_current_user();
     let restore = move |kind: EntityKind, record: Record| {
         let id = record_id(&record);
         let title = record_title(kind, &record);
@@ -78,6 +80,7 @@ pub fn TrashPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="table-state muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let kind = kind.get_untracked();
+                    let restorable = can(&me.0.await, Action::RestoreRecord);
                     match rows.await {
                         Ok(list) if list.data.is_empty() => view! {
                             <div class="table-state empty-state"><h2>{format!("No deleted {}", kind.label().to_lowercase())}</h2></div>
@@ -102,14 +105,14 @@ pub fn TrashPage() -> impl IntoView {
                                                     <td>{title.clone()}</td>
                                                     <td>{deleted}</td>
                                                     <td class="actions">
-                                                        <Show when=move || may_restore.get()>
+                                                        {restorable.then(|| view! {
                                                             <button type="button" class="button small"
                                                                 aria-label=format!("Restore {title}")
                                                                 on:click={
                                                                     let record = record.clone();
                                                                     move |_| restore(kind, record.clone())
                                                                 }>"Restore"</button>
-                                                        </Show>
+                                                        })}
                                                     </td>
                                                 </tr>
                                             }

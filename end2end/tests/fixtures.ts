@@ -48,3 +48,56 @@ export async function signUp(page: Page, account = newAccount()): Promise<Accoun
   expect(response.status()).toBe(201);
   return account;
 }
+
+type Json = Record<string, unknown>;
+
+/** Creates a record through the API as the signed-in browser user and returns it. */
+export async function createRecord(page: Page, plural: string, data: Json): Promise<Json & { id: number; version: number }> {
+  const response = await page.request.post(`/api/${plural}`, { data });
+  expect(response.status(), `POST /api/${plural} ${JSON.stringify(data)}: ${await response.text()}`).toBe(201);
+  return response.json();
+}
+
+/** Creates many records, a few requests at a time (the server is shared with the other worker). */
+export async function createRecords(page: Page, plural: string, items: Json[], parallel = 8): Promise<Json[]> {
+  const created: Json[] = [];
+  for (let start = 0; start < items.length; start += parallel) {
+    const batch = items.slice(start, start + parallel);
+    created.push(...(await Promise.all(batch.map((data) => createRecord(page, plural, data)))));
+  }
+  return created;
+}
+
+/** Zero-padded, so names sort the same as numbers. */
+export const pad = (n: number, width = 3) => String(n).padStart(width, "0");
+
+/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF line ends). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") { row.push(field); field = ""; }
+    else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); rows.push(row); row = []; field = "";
+    } else field += ch;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** Accepts console errors a test causes on purpose (Chromium logs every failed fetch), each at least once. */
+export function allowConsoleErrors(errors: string[], ...expected: RegExp[]) {
+  for (const pattern of expected) {
+    expect(errors.some((e) => pattern.test(e)), `expected a console error matching ${pattern}`).toBe(true);
+  }
+  errors.splice(0, errors.length, ...errors.filter((e) => !expected.some((p) => p.test(e))));
+}

@@ -8,7 +8,7 @@ test("the shell is rendered on the server with the navigation", async ({ page })
   const response = await page.request.get("/");
   expect(response.status()).toBe(200);
   const html = await response.text();
-  for (const label of ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports"]) {
+  for (const label of ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports", "Lead report", "Trash"]) {
     expect(html).toContain(label);
   }
   // Server-rendered: the hydration flag is still false in the HTML the server sends.
@@ -19,8 +19,9 @@ test("the page hydrates and the navigation toggle works", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveTitle(/Keel CRM/);
   const nav = page.getByRole("navigation", { name: "Primary" });
-  for (const label of ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports"]) {
-    await expect(nav.getByRole("link", { name: label })).toBeVisible();
+  const links = ["Leads", "Clients", "Projects", "Accounts", "Tasks", "Lead report", "Client report", "Project report", "Account report", "Trash"];
+  for (const label of links) {
+    await expect(nav.getByRole("link", { name: label, exact: true })).toBeVisible();
   }
   await waitForHydration(page);
 
@@ -38,11 +39,15 @@ test("client-side navigation marks the current page", async ({ page }) => {
   await page.goto("/");
   await waitForHydration(page);
   const nav = page.getByRole("navigation", { name: "Primary" });
-  await nav.getByRole("link", { name: "Clients" }).click();
+  await nav.getByRole("link", { name: "Clients", exact: true }).click();
   await expect(page).toHaveURL(/\/clients$/);
   await expect(page.getByRole("heading", { level: 1, name: "Clients" })).toBeVisible();
-  await expect(nav.getByRole("link", { name: "Clients" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Clients", exact: true })).toHaveAttribute("aria-current", "page");
   await expect(page).toHaveTitle("Clients · Keel CRM");
+  await nav.getByRole("link", { name: "Project report" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Project report" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Project report" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Clients", exact: true })).not.toHaveAttribute("aria-current", "page");
 });
 
 test("an unknown page says so with a 404", async ({ page, consoleErrors }) => {

@@ -15,8 +15,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use shared::{
-    descriptor::FieldKind, entities::user::UserOption, permissions, EntityDescriptor, EntityKind,
-    StatusOption,
+    auth::Me, descriptor::FieldKind, entities::user::UserOption, permissions, EntityDescriptor,
+    EntityKind, StatusOption,
 };
 
 use crate::{api, session::use_current_user};
@@ -105,13 +105,27 @@ pub fn user_options_resource() -> Resource<Vec<UserOption>> {
 
 /// Whether the signed-in user's role may do `action` to at least some records; used only to hide controls
 /// the server would refuse anyway.
-pub fn may(action: permissions::Action) -> Signal<bool> {
+pub fn can(me: &Option<Me>, action: permissions::Action) -> bool {
+    me.as_ref()
+        .is_some_and(|me| permissions::allows(me.role, action))
+}
+
+/// Shows its children only to users whose role may do `action`. The user is awaited inside a `Suspense`, so
+/// the server's HTML and the hydrated page agree.
+#[component]
+pub fn Allowed(action: permissions::Action, children: ChildrenFn) -> impl IntoView {
     let me = use_current_user();
-    Signal::derive(move || {
-        me.0.get()
-            .flatten()
-            .is_some_and(|me| permissions::allows(me.role, action))
-    })
+    view! {
+        <Suspense fallback=|| ()>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move { can(&me.0.await, action).then(|| children()) })
+                }
+            }
+        </Suspense>
+    }
 }
 
 /// Lists that point at a record of `kind`: every entity with a filterable reference to it (a client's

@@ -10,8 +10,8 @@ use shared::{descriptor::FieldDef, permissions::Action, EntityKind, FieldKind};
 
 use super::{
     format::{cell_text, EMPTY},
-    may, record_id, record_title, referenced_kind, related_lists, singular_label,
-    statuses_resource, title_field, ListPage, Record,
+    record_id, record_title, referenced_kind, related_lists, singular_label, statuses_resource,
+    title_field, Allowed, ListPage, Record,
 };
 use crate::{api, flash::use_flash};
 
@@ -164,8 +164,7 @@ fn RecordDetail(
         .into_iter()
         .map(|(other, param)| view! { <RelatedList kind=other param id/> })
         .collect_view();
-    let may_edit = may(Action::UpdateRecord);
-    let may_delete = may(Action::DeleteRecord);
+    let delete_title = title.clone();
     view! {
         <Title text=title.clone()/>
         <section class="page-header with-actions">
@@ -174,12 +173,12 @@ fn RecordDetail(
                 <h1>{title.clone()}</h1>
             </div>
             <div class="button-row">
-                <Show when=move || may_edit.get()>
+                <Allowed action=Action::UpdateRecord>
                     <A href=format!("/{}/{id}/edit", kind.plural()) attr:class="button primary">"Edit"</A>
-                </Show>
-                <Show when=move || may_delete.get()>
-                    <DeleteButton kind id title=title.clone()/>
-                </Show>
+                </Allowed>
+                <Allowed action=Action::DeleteRecord>
+                    <DeleteButton kind id title=delete_title.clone()/>
+                </Allowed>
             </div>
         </section>
         <div class="card">

@@ -19,12 +19,15 @@ use shared::{
 };
 
 use super::{
+    can,
     format::{self, cell_text},
-    may,
     query::{ReportQuery, SortOrder, PAGE_SIZES},
     record_id, statuses_resource, title_field, user_options_resource, ListPage,
 };
-use crate::api::{self, ApiFailure};
+use crate::{
+    api::{self, ApiFailure},
+    session::use_current_user,
+};
 
 /// How long typing must pause before a text filter applies.
 const TYPING_PAUSE: Duration = Duration::from_millis(300);
@@ -84,6 +87,7 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
     );
     let statuses = statuses_resource(kind);
     let users = user_options_resource();
+    let me = use_current_user();
     let loading = RwSignal::new(false);
     let export_href = move || {
         format!(
@@ -93,9 +97,22 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
         )
     };
 
+    let filter_nav = nav.clone();
     view! {
         <div class="report" data-entity=kind.plural()>
-            <FilterBar kind query nav=nav.clone() statuses users/>
+            // The filter choices (statuses, users) are awaited, so the server's HTML and the hydrated page agree.
+            <Transition fallback=|| view! { <div class="filter-bar card" aria-hidden="true"></div> }>
+                {
+                    move || {
+                        let nav = filter_nav.clone();
+                        Suspend::new(async move {
+                            let statuses = statuses.await;
+                            let users = users.await;
+                            view! { <FilterBar kind query nav statuses users/> }
+                        })
+                    }
+                }
+            </Transition>
             <div class="report-toolbar">
                 <p class="report-summary" aria-live="polite">
                     <Transition fallback=|| "Loading…">
@@ -113,14 +130,14 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                     set_pending=loading.write_only()
                 >
                     {
-                        let nav = nav.clone();
                         move || {
                             let nav = nav.clone();
                             Suspend::new(async move {
                                 let statuses = statuses.await;
+                                let editable = can(&me.0.await, Action::UpdateRecord);
                                 match rows.await {
                                     Ok(page) => view! {
-                                        <Rows kind page=page.clone() query nav=nav.clone() statuses/>
+                                        <Rows kind page=page.clone() query nav=nav.clone() statuses editable/>
                                         <Pager page query nav/>
                                     }
                                     .into_any(),
@@ -159,8 +176,8 @@ fn FilterBar(
     kind: EntityKind,
     query: Memo<ReportQuery>,
     nav: Navigator,
-    statuses: Resource<Vec<StatusOption>>,
-    users: Resource<Vec<UserOption>>,
+    statuses: Vec<StatusOption>,
+    users: Vec<UserOption>,
 ) -> impl IntoView {
     let descriptor = kind.descriptor();
     let params = descriptor.filter_params();
@@ -170,7 +187,7 @@ fn FilterBar(
     let filters = params
         .iter()
         .filter(|param| param.bound != FilterBound::To)
-        .map(|param| filter_control(kind, param, &params, query, nav.clone(), statuses, users))
+        .map(|param| filter_control(param, &params, query, nav.clone(), &statuses, &users))
         .collect_view();
     let clear = {
         let nav = nav.clone();
@@ -191,13 +208,12 @@ fn FilterBar(
 }
 
 fn filter_control(
-    kind: EntityKind,
     param: &FilterParam,
     all: &[FilterParam],
     query: Memo<ReportQuery>,
     nav: Navigator,
-    statuses: Resource<Vec<StatusOption>>,
-    users: Resource<Vec<UserOption>>,
+    statuses: &[StatusOption],
+    users: &[UserOption],
 ) -> AnyView {
     let field = param.field;
     match field.filter {
@@ -206,20 +222,15 @@ fn filter_control(
         }
         .into_any(),
         Some(Filter::AnyOf) => {
-            let options: Signal<Vec<(String, String)>> = match field.kind {
-                FieldKind::Choice(keys) => Signal::derive(move || {
-                    keys.iter()
-                        .map(|k| (k.to_string(), format::humanize(k)))
-                        .collect()
-                }),
-                _ => Signal::derive(move || {
-                    statuses
-                        .get()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|s| (s.key, s.label))
-                        .collect()
-                }),
+            let options: Vec<(String, String)> = match field.kind {
+                FieldKind::Choice(keys) => keys
+                    .iter()
+                    .map(|k| (k.to_string(), format::humanize(k)))
+                    .collect(),
+                _ => statuses
+                    .iter()
+                    .map(|s| (s.key.clone(), s.label.clone()))
+                    .collect(),
             };
             view! { <MultiSelectFilter name=param.name.clone() label=field.label options query nav/> }.into_any()
         }
@@ -233,6 +244,7 @@ fn filter_control(
                 .into_any()
         }
         Some(Filter::Assignee) => {
+            let users = users.to_vec();
             view! { <AssigneeFilter name=param.name.clone() label=field.label query nav users/> }
                 .into_any()
         }
@@ -254,10 +266,7 @@ fn filter_control(
             })
             .into_any()
         }
-        None => {
-            let _ = kind;
-            ().into_any()
-        }
+        None => ().into_any(),
     }
 }
 
@@ -303,7 +312,7 @@ fn TextFilter(
 fn MultiSelectFilter(
     name: String,
     label: &'static str,
-    options: Signal<Vec<(String, String)>>,
+    options: Vec<(String, String)>,
     query: Memo<ReportQuery>,
     nav: Navigator,
 ) -> impl IntoView {
@@ -317,51 +326,51 @@ fn MultiSelectFilter(
                 .unwrap_or_default()
         })
     };
+    let summary_options = options.clone();
     let summary = move || {
         let chosen = selected.get();
         if chosen.is_empty() {
             return format!("{label}: any");
         }
-        let labels: Vec<String> = options
-            .get()
-            .into_iter()
+        let labels: Vec<&str> = summary_options
+            .iter()
             .filter(|(key, _)| chosen.contains(key))
-            .map(|(_, label)| label)
+            .map(|(_, text)| text.as_str())
             .collect();
         format!("{label}: {}", labels.join(", "))
     };
-    let data_filter = name.clone();
+    let checkboxes = options
+        .into_iter()
+        .map(|(key, text)| {
+            let nav = nav.clone();
+            let name = name.clone();
+            let checked_key = key.clone();
+            let toggle = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                let mut chosen = selected.get_untracked();
+                chosen.retain(|k| k != &key);
+                if on {
+                    chosen.push(key.clone());
+                }
+                let value = (!chosen.is_empty()).then(|| chosen.join(","));
+                nav.go(&query.get_untracked().with(&name, value), false);
+            };
+            view! {
+                <label class="check">
+                    <input type="checkbox" value=checked_key.clone()
+                        prop:checked=move || selected.get().contains(&checked_key)
+                        on:change=toggle/>
+                    {text}
+                </label>
+            }
+        })
+        .collect_view();
     view! {
-        <details class="filter multi-select" data-filter=data_filter>
+        <details class="filter multi-select" data-filter=name>
             <summary>{summary}</summary>
             <fieldset>
                 <legend class="visually-hidden">{label}</legend>
-                <For each=move || options.get() key=|(key, _)| key.clone() let:option>
-                    {
-                        let (key, text) = option;
-                        let nav = nav.clone();
-                        let name = name.clone();
-                        let checked_key = key.clone();
-                        let toggle = move |ev: leptos::ev::Event| {
-                            let on = event_target_checked(&ev);
-                            let mut chosen = selected.get_untracked();
-                            chosen.retain(|k| k != &key);
-                            if on {
-                                chosen.push(key.clone());
-                            }
-                            let value = (!chosen.is_empty()).then(|| chosen.join(","));
-                            nav.go(&query.get_untracked().with(&name, value), false);
-                        };
-                        view! {
-                            <label class="check">
-                                <input type="checkbox" value=checked_key.clone()
-                                    prop:checked=move || selected.get().contains(&checked_key)
-                                    on:change=toggle/>
-                                {text}
-                            </label>
-                        }
-                    }
-                </For>
+                {checkboxes}
             </fieldset>
         </details>
     }
@@ -409,13 +418,14 @@ fn AssigneeFilter(
     label: &'static str,
     query: Memo<ReportQuery>,
     nav: Navigator,
-    users: Resource<Vec<UserOption>>,
+    users: Vec<UserOption>,
 ) -> impl IntoView {
     let id = format!("filter-{name}");
     let current = {
         let name = name.clone();
         move || query.get().get(&name).unwrap_or_default().to_owned()
     };
+    let initial = current();
     let on_change = move |ev: leptos::ev::Event| {
         nav.go(
             &query
@@ -424,20 +434,18 @@ fn AssigneeFilter(
             false,
         )
     };
+    let option = move |value: String, text: String| {
+        let selected = value == initial;
+        view! { <option value=value selected=selected>{text}</option> }
+    };
     view! {
         <div class="filter">
             <label for=id.clone()>{label}</label>
             <select id=id prop:value=current on:change=on_change>
-                <option value="">"Anyone"</option>
-                <option value="me">"Me"</option>
-                <option value="none">"Unassigned"</option>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        users.await.into_iter().map(|user| view! {
-                            <option value=user.id.to_string()>{user.name}</option>
-                        }).collect_view()
-                    })}
-                </Transition>
+                {option(String::new(), "Anyone".into())}
+                {option("me".into(), "Me".into())}
+                {option("none".into(), "Unassigned".into())}
+                {users.into_iter().map(|user| option(user.id.to_string(), user.name)).collect_view()}
             </select>
         </div>
     }
@@ -450,11 +458,12 @@ fn Rows(
     query: Memo<ReportQuery>,
     nav: Navigator,
     statuses: Vec<StatusOption>,
+    /// Whether the user's role may edit records (the server still decides per record).
+    editable: bool,
 ) -> impl IntoView {
     let descriptor = kind.descriptor();
     let columns: Vec<ColumnDef> = descriptor.report_columns().collect();
     let title = title_field(descriptor);
-    let may_edit = may(Action::UpdateRecord);
     if page.data.is_empty() {
         let filtered = query.get_untracked().is_filtered();
         let noun = kind.label().to_lowercase();
@@ -530,9 +539,7 @@ fn Rows(
                     {cells}
                     <td class="actions">
                         <A href=href.clone() attr:class="button small subtle">"View"</A>
-                        <Show when=move || may_edit.get()>
-                            <A href=edit.clone() attr:class="button small subtle">"Edit"</A>
-                        </Show>
+                        {editable.then(|| view! { <A href=edit attr:class="button small subtle">"Edit"</A> })}
                     </td>
                 </tr>
             }
