@@ -44,9 +44,9 @@ pub fn Shell() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"K"</span>
                     <span class="brand-name">"Keel"</span>
                 </A>
-                <div class="topbar-search" role="search">
-                    <input type="search" placeholder="Search leads, clients, projects…" aria-label="Search"/>
-                </div>
+                <form class="topbar-search" role="search" method="get" action="/search">
+                    <input type="search" name="q" placeholder="Search leads, clients, projects…" aria-label="Search everything"/>
+                </form>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.0.await.map(|me| view! {

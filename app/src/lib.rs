@@ -11,6 +11,7 @@ mod forms;
 mod layout;
 mod pages;
 pub mod records;
+mod search_page;
 mod session;
 mod trash_page;
 mod users_page;
@@ -27,6 +28,7 @@ use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
 use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
 use records::{record_form::FormMode, RecordFormPage, RecordPage};
+use search_page::SearchPage;
 use shared::EntityKind;
 use trash_page::TrashPage;
 use users_page::UsersPage;
@@ -92,6 +94,7 @@ pub fn App() -> impl IntoView {
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
                     </ParentRoute>
+                    <Route ssr=SsrMode::InOrder path=path!("search") view=SearchPage/>
                     <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
                     <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
                     <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>

@@ -142,3 +142,23 @@ test("a viewer sees records but no way to change them", async ({ page, browser }
   await expect(other.getByRole("link", { name: "New lead" })).toHaveCount(0);
   await context.close();
 });
+
+test("the header search finds records of every entity", async ({ page }) => {
+  await createRecord(page, "leads", { company_name: "Zephyr Labs" });
+  const client = await createRecord(page, "clients", { company_name: "Zephyr Holdings" });
+  await createRecord(page, "tasks", { title: "Call Zephyr back", client_id: client.id });
+  await createRecord(page, "leads", { company_name: "Unrelated Ltd" });
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.getByRole("searchbox", { name: "Search everything" }).fill("zephyr");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/search\?q=zephyr$/);
+  await expect(page.locator('[data-results="leads"] h2')).toHaveText("Leads (1)");
+  await expect(page.locator('[data-results="clients"]').getByRole("link", { name: "Zephyr Holdings" })).toBeVisible();
+  await expect(page.locator('[data-results="tasks"]').getByRole("link", { name: "Call Zephyr back" })).toBeVisible();
+  await expect(page.locator('[data-results="projects"] h2')).toHaveText("Projects (0)");
+  await page.locator('[data-results="leads"]').getByRole("link", { name: "See all" }).click();
+  await expect(page).toHaveURL(/\/leads\?q=zephyr$/);
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  await expect(page.getByLabel("Search", { exact: true })).toHaveValue("zephyr");
+});

@@ -45,12 +45,15 @@ fn use_report_query() -> Memo<ReportQuery> {
     })
 }
 
+/// The router's `navigate`, shareable between the report's controls.
+type NavigateFn = std::sync::Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>;
+
 /// Navigates to another view of the same report. Typing replaces the history entry instead of adding one
 /// per pause, so Back leaves the report rather than undoing keystrokes.
 #[derive(Clone)]
 struct Navigator {
     base: String,
-    navigate: std::sync::Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>,
+    navigate: NavigateFn,
 }
 
 impl Navigator {
