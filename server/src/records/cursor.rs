@@ -99,25 +99,28 @@ pub fn key_of(descriptor: &EntityDescriptor, sort_by: &str) -> (KeyKind, &'stati
     (kind, def.name)
 }
 
-/// Reads the sort key's value of a `select_records` row.
-pub fn read_key(row: &QueryResult, kind: KeyKind, column: &str) -> Result<KeyValue, ApiError> {
+/// Reads the sort key's value of a `select_records` row. On SQLite dates and times stay the stored text: the
+/// driver would happily parse them, but only the text compares the way SQLite orders them.
+pub fn read_key(
+    row: &QueryResult,
+    kind: KeyKind,
+    column: &str,
+    sqlite: bool,
+) -> Result<KeyValue, ApiError> {
     let value = match kind {
         KeyKind::Int => row.try_get::<Option<i64>>("", column)?.map(KeyValue::Int),
         KeyKind::Text => row
             .try_get::<Option<String>>("", column)?
             .map(KeyValue::Text),
-        KeyKind::Date => match row.try_get::<Option<NaiveDate>>("", column) {
-            Ok(date) => date.map(KeyValue::Date),
-            Err(_) => row
-                .try_get::<Option<String>>("", column)?
-                .map(KeyValue::Text),
-        },
-        KeyKind::Time => match row.try_get::<Option<DateTime<Utc>>>("", column) {
-            Ok(time) => time.map(KeyValue::Time),
-            Err(_) => row
-                .try_get::<Option<String>>("", column)?
-                .map(KeyValue::Text),
-        },
+        KeyKind::Date | KeyKind::Time if sqlite => row
+            .try_get::<Option<String>>("", column)?
+            .map(KeyValue::Text),
+        KeyKind::Date => row
+            .try_get::<Option<NaiveDate>>("", column)?
+            .map(KeyValue::Date),
+        KeyKind::Time => row
+            .try_get::<Option<DateTime<Utc>>>("", column)?
+            .map(KeyValue::Time),
     };
     Ok(value.unwrap_or(KeyValue::Null))
 }

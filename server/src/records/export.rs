@@ -148,6 +148,7 @@ struct Export {
     sort_order: SortOrder,
     chunk: u64,
     columns: Vec<Column>,
+    sqlite: bool,
 }
 
 impl Export {
@@ -192,7 +193,7 @@ impl Export {
             Some(row) => {
                 let (kind, column) = cursor::key_of(self.descriptor, self.sort_by);
                 Some((
-                    cursor::read_key(row, kind, column)?,
+                    cursor::read_key(row, kind, column, self.sqlite)?,
                     row.try_get::<i64>("", "id")?,
                 ))
             }
@@ -245,6 +246,7 @@ pub async fn export(
         sort_order: query.sort_order,
         chunk: state.config.export_chunk_rows,
         columns: report_columns(descriptor),
+        sqlite: is_sqlite(&db),
     };
 
     // The first chunk is read before the response starts, so a failure there is still an error envelope.
@@ -269,6 +271,15 @@ pub async fn export(
                 Err(err) => Err(err),
             };
             let sent = match rendered {
+                // A chunk that does not move past the last one would repeat forever; it cannot happen with
+                // ties broken by id, and if it ever did the download fails instead of growing without end.
+                Ok((_, position)) if !done && position == last => {
+                    tracing::error!("CSV export made no progress");
+                    let _ = sender
+                        .send(Err(std::io::Error::other("export failed")))
+                        .await;
+                    return;
+                }
                 Ok((csv, position)) => {
                     last = position;
                     sender.send(Ok(Bytes::from(csv))).await

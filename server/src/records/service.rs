@@ -433,7 +433,7 @@ pub async fn list(
             sort_by: query.sort_by.to_owned(),
             sort_order: query.sort_order,
             side,
-            value: cursor::read_key(row, key_kind, key_column)?,
+            value: cursor::read_key(row, key_kind, key_column, sqlite)?,
             id: row.try_get::<i64>("", "id")?,
         }
         .encode(secret))
