@@ -60,16 +60,16 @@ async fn seed_leads(db: &DatabaseConnection, tenant_id: i64, assignee: i64, n: u
             .into_table(Alias::new("leads"))
             .columns(columns.map(Alias::new));
         for &i in batch {
-            let text = |value: Option<String>| -> SimpleExpr { Expr::val(value).into() };
+            let text = |value: Option<String>| -> SimpleExpr { Expr::val(value) };
             insert.values_panic([
-                Expr::val(tenant_id).into(),
+                Expr::val(tenant_id),
                 text(Some(format!("{} {tag} {}", WORDS[i % 5], i % 13))),
                 text((i % 3 != 0).then(|| format!("Contact {}", i % 11))),
                 text((i % 4 != 0).then(|| format!("p{i}@{tag}{}.test", i % 5))),
                 text((i % 2 == 0).then(|| "web".to_owned())),
                 text(Some(STATUSES[i % 4].to_owned())),
-                Expr::val((i % 2 == 0).then_some(assignee)).into(),
-                Expr::val(assignee).into(),
+                Expr::val((i % 2 == 0).then_some(assignee)),
+                Expr::val(assignee),
                 // A literal both backends read as a time (SQLite keeps it as CURRENT_TIMESTAMP's text).
                 Expr::cust(format!("'2026-01-{:02} 10:00:00'", 1 + i % 9)),
             ]);
