@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_tenants_and_users;
 mod m20261125_000002_crm_records;
 mod m20261125_000003_sessions;
+mod m20261125_000004_report_indexes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_tenants_and_users::Migration),
             Box::new(m20261125_000002_crm_records::Migration),
             Box::new(m20261125_000003_sessions::Migration),
+            Box::new(m20261125_000004_report_indexes::Migration),
         ]
     }
 }

@@ -68,6 +68,11 @@ pub struct Config {
     pub slow_statement: Duration,
     /// How long a sign-in lasts before the user must sign in again.
     pub session_ttl: Duration,
+    /// Report lists count matching rows exactly up to this many; above it PostgreSQL answers with the
+    /// planner's estimate, flagged `total_exact: false` (SQLite always counts exactly).
+    pub exact_count_limit: u64,
+    /// Rows per statement of a CSV export.
+    pub export_chunk_rows: u64,
 }
 
 /// The minimum length of a JWT secret supplied by the operator (256 bits of hex or more).
@@ -186,6 +191,31 @@ impl Config {
         }
         let session_ttl = Duration::from_secs(session_minutes * 60);
 
+        let exact_count_limit = whole_number(
+            "KEEL_EXACT_COUNT_LIMIT",
+            get("KEEL_EXACT_COUNT_LIMIT"),
+            10_000,
+            "rows",
+        )?;
+        if !(1..=100_000_000).contains(&exact_count_limit) {
+            return Err(invalid(
+                "KEEL_EXACT_COUNT_LIMIT",
+                "must be between 1 and 100000000 rows".into(),
+            ));
+        }
+        let export_chunk_rows = whole_number(
+            "KEEL_EXPORT_CHUNK_ROWS",
+            get("KEEL_EXPORT_CHUNK_ROWS"),
+            5_000,
+            "rows",
+        )?;
+        if !(1..=100_000).contains(&export_chunk_rows) {
+            return Err(invalid(
+                "KEEL_EXPORT_CHUNK_ROWS",
+                "must be between 1 and 100000 rows".into(),
+            ));
+        }
+
         let mut config = Config {
             environment,
             database_url,
@@ -198,6 +228,8 @@ impl Config {
             slow_request,
             slow_statement,
             session_ttl,
+            exact_count_limit,
+            export_chunk_rows,
         };
         if config.jwt_secret.expose().is_empty() {
             config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;
@@ -318,6 +350,8 @@ mod tests {
         assert!(config.sentry_dsn.is_none());
         assert_eq!(config.slow_request, Duration::from_millis(500));
         assert_eq!(config.slow_statement, Duration::from_millis(100));
+        assert_eq!(config.exact_count_limit, 10_000);
+        assert_eq!(config.export_chunk_rows, 5_000);
     }
 
     #[test]
@@ -363,6 +397,9 @@ mod tests {
             ("KEEL_JWT_SECRET", "short"),
             ("KEEL_SLOW_REQUEST_MS", "fast"),
             ("KEEL_SLOW_STATEMENT_MS", "-1"),
+            ("KEEL_EXACT_COUNT_LIMIT", "0"),
+            ("KEEL_EXACT_COUNT_LIMIT", "many"),
+            ("KEEL_EXPORT_CHUNK_ROWS", "1000000"),
         ];
         for (var, value) in cases {
             let err = config_with(&[(var, value)]).unwrap_err().to_string();

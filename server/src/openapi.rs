@@ -9,7 +9,9 @@ use shared::{
 
 use crate::{
     extract::JSON_BODY_LIMIT,
-    records::list_query::{filter_params, DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE},
+    records::list_query::{
+        filter_params, DEFAULT_PAGE_SIZE, MAX_CURSOR_CHARS, MAX_PAGE, MAX_PAGE_SIZE,
+    },
 };
 
 fn schema_name(kind: EntityKind) -> String {
@@ -164,14 +166,19 @@ fn record_schema(descriptor: &EntityDescriptor, trashed: bool) -> Value {
 }
 
 fn page_schema(item: Value) -> Value {
+    let cursor =
+        |description: &str| json!({"type": "string", "nullable": true, "description": description});
     json!({
         "type": "object",
-        "required": ["data", "total", "page", "page_size"],
+        "required": ["data", "total", "page", "page_size", "total_exact", "next_cursor", "prev_cursor"],
         "properties": {
             "data": {"type": "array", "items": item},
-            "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
-            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+            "total": {"type": "integer", "minimum": 0, "description": "Matching rows: exact when total_exact, else PostgreSQL's estimate"},
+            "page": {"type": "integer", "minimum": 0, "description": "The page asked for; 0 on a page reached by cursor"},
+            "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            "total_exact": {"type": "boolean", "description": "False when more rows match than KEEL_EXACT_COUNT_LIMIT (PostgreSQL only): total is then the planner's estimate"},
+            "next_cursor": cursor("Pass as `cursor` for the page after this one; null on the last page (and always on trash lists)"),
+            "prev_cursor": cursor("Pass as `cursor` for the page before this one; null on the first page (and always on trash lists)")
         }
     })
 }
@@ -248,6 +255,7 @@ fn list_parameters(descriptor: &EntityDescriptor) -> Vec<Value> {
     let mut parameters = vec![
         json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}}),
         json!({"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}}),
+        json!({"name": "cursor", "in": "query", "description": "A next_cursor or prev_cursor from an earlier page of the same sort (keyset paging: any depth costs what page 1 costs). Not with page. A cursor of another sort, or one this server did not make, is a 400.", "schema": {"type": "string", "maxLength": MAX_CURSOR_CHARS}}),
         json!({"name": "sort_by", "in": "query", "schema": {"type": "string", "enum": sort_keys, "default": "created_at"}}),
         json!({"name": "sort_order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"], "default": "desc"}}),
     ];
@@ -295,6 +303,23 @@ fn entity_paths(paths: &mut Map<String, Value>, kind: EntityKind) {
                      "requestBody": json_body(reference(&format!("{name}Input"))),
                      "responses": created_with_links(ok("201", "Created", Some(reference(&name)), &[BODY_ERRORS[0], BODY_ERRORS[1], BODY_ERRORS[2], ("409", "A unique name is already taken")]), descriptor.singular)}
         }),
+    );
+    // The list's filters and sort, without paging: an export has every matching row.
+    let export_parameters: Vec<Value> = list_parameters(descriptor)
+        .into_iter()
+        .filter(|p| !matches!(p["name"].as_str(), Some("page" | "page_size" | "cursor")))
+        .collect();
+    let mut export_responses = errors(&list_errors);
+    export_responses.insert(
+        "200".into(),
+        json!({"description": format!("Every matching {} as RFC 4180 CSV (UTF-8 with a byte order mark, CRLF line ends), the report's columns with a header row, in the list's order; streamed. Text cells that a spreadsheet would read as a formula start with '.", descriptor.singular),
+               "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": format!("attachment; filename=\"{plural}-YYYY-MM-DD.csv\"")}},
+               "content": {"text/csv": {"schema": {"type": "string"}}}}),
+    );
+    paths.insert(
+        format!("/api/{plural}/export.csv"),
+        json!({"get": {"tags": [tag], "operationId": format!("export_{plural}"), "summary": format!("The report of {plural} as CSV, with the list's filters and sort"),
+                       "parameters": export_parameters, "responses": export_responses}}),
     );
     let item_errors = [("404", "No such record in your organisation")];
     let write_errors = [
@@ -527,6 +552,7 @@ mod tests {
             for path in [
                 format!("/api/{plural}"),
                 format!("/api/{plural}/{{id}}"),
+                format!("/api/{plural}/export.csv"),
                 format!("/api/trash/{plural}"),
                 format!("/api/trash/{plural}/{{id}}/restore"),
             ] {

@@ -697,7 +697,8 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
     unique.dedup();
     assert_eq!(unique.len(), 23);
 
-    // Statements per list request: the session check, the count and the page — whatever the page size.
+    // Statements per list request: the session check, then the page carrying its count (plus a count of its
+    // own only when the page is empty) — whatever the page size.
     for size in [1, 200] {
         let before = app.statements();
         let (status, _) = call(
@@ -710,9 +711,9 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
         .await;
         assert_eq!(status, 200);
         let used = app.statements() - before;
-        assert_eq!(
-            used, 3,
-            "page_size={size}: 1 authentication + 2 list statements, got {used}"
+        assert!(
+            used <= 3,
+            "page_size={size}: 1 authentication + at most 2 list statements, got {used}"
         );
     }
     for entity in ["clients", "projects", "accounts", "tasks"] {
@@ -726,7 +727,8 @@ async fn report_lists_filter_sort_and_page_in_two_statements(backend: Backend) {
         )
         .await;
         assert_eq!(status, 200);
-        assert_eq!(app.statements() - before, 3, "{entity}");
+        let used = app.statements() - before;
+        assert!(used <= 3, "{entity}: {used} statements");
     }
 }
 

@@ -11,6 +11,8 @@ pub const MAX_PAGE_SIZE: u64 = 200;
 /// Deeper than this, offset pagination is refused (the keyset cursor is the way there).
 pub const MAX_PAGE: u64 = 1_000_000;
 const MAX_FILTER_CHARS: usize = 200;
+/// Far above any cursor the server makes (a sort value of at most a few hundred characters, encoded).
+pub const MAX_CURSOR_CHARS: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
@@ -69,6 +71,8 @@ pub struct ListQuery {
     pub sort_by: &'static str,
     pub sort_order: SortOrder,
     pub conditions: Vec<Condition>,
+    /// The raw keyset cursor (decoded and checked by the service, which holds the signing key).
+    pub cursor: Option<String>,
 }
 
 /// Who "me" is in `assigned_to=me`.
@@ -187,6 +191,7 @@ impl ListQuery {
             sort_by: "created_at",
             sort_order: SortOrder::Desc,
             conditions: Vec::new(),
+            cursor: None,
         };
         for (name, value) in pairs {
             let name = name.as_str();
@@ -210,6 +215,14 @@ impl ListQuery {
                     Ok(size) => query.page_size = size,
                     Err(error) => errors.push(error),
                 },
+                // Empty means "no cursor" (the first page), like an empty filter.
+                "cursor" if value.is_empty() => {}
+                "cursor" if value.len() > MAX_CURSOR_CHARS => errors.push(problem(
+                    name,
+                    "invalid",
+                    "cursor is not a cursor this server gave out",
+                )),
+                "cursor" => query.cursor = Some(value.to_owned()),
                 "sort_by" => match descriptor.sort_keys().find(|key| *key == value) {
                     Some(key) => query.sort_by = key,
                     None => errors.push(problem(
@@ -257,6 +270,13 @@ impl ListQuery {
                     )),
                 },
             }
+        }
+        if query.cursor.is_some() && seen.contains(&"page") {
+            errors.push(problem(
+                "cursor",
+                "conflict",
+                "Send either page or cursor, not both",
+            ));
         }
         if errors.is_empty() {
             Ok(query)

@@ -3,6 +3,8 @@
 
 mod columns;
 pub mod contract;
+pub mod cursor;
+pub mod export;
 pub mod list_query;
 pub mod service;
 pub mod sql;

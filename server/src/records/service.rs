@@ -16,25 +16,33 @@ use shared::{
 use super::{
     columns,
     contract::{prepare_create, prepare_update, FieldMap},
+    cursor::{self, Cursor, Side},
     list_query::{parse_paging, Caller, ListQuery},
     sql::{self, Liveness},
 };
 use crate::{auth::AuthContext, error::ApiError, state::AppState};
 
-/// `{"data": [...], "total", "page", "page_size"}`.
+/// `{"data": [...], "total", "page", "page_size", "total_exact", "next_cursor", "prev_cursor"}`.
 #[derive(Debug, Serialize)]
 pub struct Page {
     pub data: Vec<Value>,
     pub total: u64,
+    /// The page number asked for; 0 on a page reached by cursor (its position is not counted).
     pub page: u64,
     pub page_size: u64,
+    /// False when `total` is an estimate (PostgreSQL, more matching rows than `KEEL_EXACT_COUNT_LIMIT`).
+    pub total_exact: bool,
+    /// The page after this one, when there is one.
+    pub next_cursor: Option<String>,
+    /// The page before this one, when there is one.
+    pub prev_cursor: Option<String>,
 }
 
-fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+pub(crate) fn is_sqlite(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
 }
 
-async fn fetch_all(
+pub(crate) async fn fetch_all(
     db: &impl ConnectionTrait,
     select: &SelectStatement,
 ) -> Result<Vec<QueryResult>, ApiError> {
@@ -80,7 +88,7 @@ async fn execute(db: &impl ConnectionTrait, update: &UpdateStatement) -> Result<
 }
 
 /// A row of `select_records` as the API's JSON record.
-fn to_json(
+pub(crate) fn to_json(
     descriptor: &EntityDescriptor,
     row: &QueryResult,
     liveness: Liveness,
@@ -289,6 +297,66 @@ fn assignments(
         .collect()
 }
 
+/// The statements of one report list request.
+pub struct ListStatements {
+    /// The page (one row more than asked, to tell whether another follows), each row carrying the count.
+    pub page: SelectStatement,
+    /// The count alone, for a page with no rows to carry it.
+    pub count: SelectStatement,
+    /// The matching rows, whose `EXPLAIN` estimates their number when the count hits its cap.
+    pub matching: SelectStatement,
+}
+
+/// Builds the list's statements (public so the tests can `EXPLAIN` exactly what the server runs).
+pub fn list_statements(
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    query: &ListQuery,
+    cursor: Option<&Cursor>,
+    sqlite: bool,
+    cap: Option<u64>,
+) -> ListStatements {
+    let filters = sql::filter_conditions(&query.conditions, sqlite);
+    let scope = sql::scope(tenant_id, Liveness::Live);
+    let count = sql::count(descriptor, scope.clone(), filters.clone(), cap);
+    let mut page = sql::select_records(descriptor, tenant_id);
+    page.cond_where(scope.clone())
+        .cond_where(filters.clone())
+        .expr_as(
+            sea_orm::sea_query::SimpleExpr::SubQuery(None, Box::new(count.clone().into())),
+            Alias::new(TOTAL_COLUMN),
+        );
+    if let Some(cursor) = cursor {
+        page.cond_where(sql::keyset(
+            descriptor,
+            query.sort_by,
+            query.sort_order,
+            cursor.side,
+            cursor.value.to_sql(),
+            cursor.id,
+        ));
+    }
+    sql::order(
+        &mut page,
+        descriptor,
+        query.sort_by,
+        query.sort_order,
+        cursor.is_some_and(|c| c.side == Side::Before),
+    );
+    page.limit(query.page_size + 1);
+    if cursor.is_none() {
+        page.offset(query.offset());
+    }
+    ListStatements {
+        page,
+        count,
+        matching: sql::matching_rows(descriptor, scope, filters),
+    }
+}
+
+/// The column of the list statement that carries the (capped) count, so that a page costs one statement.
+const TOTAL_COLUMN: &str = "keel_total";
+
 pub async fn list(
     state: &AppState,
     ctx: &AuthContext,
@@ -305,31 +373,116 @@ pub async fn list(
         },
     )?;
     let db = &state.db;
-    let filters = sql::filter_conditions(&query.conditions, is_sqlite(db));
+    let sqlite = is_sqlite(db);
+    let secret = state.config.jwt_secret.expose();
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|token| {
+            Cursor::decode(
+                token,
+                secret,
+                descriptor,
+                query.sort_by,
+                query.sort_order,
+                sqlite,
+            )
+        })
+        .transpose()?;
+    // SQLite has no cheap estimate to fall back on, and holds what one machine serves: it always counts.
+    let cap = (!sqlite).then_some(state.config.exact_count_limit);
+    let statements = list_statements(
+        descriptor,
+        ctx.tenant_id,
+        &query,
+        cursor.as_ref(),
+        sqlite,
+        cap,
+    );
+    let before = cursor.as_ref().is_some_and(|c| c.side == Side::Before);
+    let mut rows = fetch_all(db, &statements.page).await?;
+    let more = rows.len() as u64 > query.page_size;
+    rows.truncate(query.page_size as usize);
+    if before {
+        rows.reverse();
+    }
 
-    let total = count_rows(
-        db,
-        &sql::count(
-            descriptor,
-            sql::scope(ctx.tenant_id, Liveness::Live),
-            filters.clone(),
-        ),
-    )
-    .await?;
+    let counted = match rows.first() {
+        Some(row) => row.try_get::<i64>("", TOTAL_COLUMN)? as u64,
+        None => count_rows(db, &statements.count).await?,
+    };
+    let offset = if cursor.is_some() { 0 } else { query.offset() };
+    let seen = offset + rows.len() as u64 + u64::from(more);
+    let (total, total_exact) = match cap {
+        Some(cap) if counted > cap => {
+            // Only a page with rows reaches here in the common case; a page past the end of a huge result
+            // keeps "more than the limit" rather than spend a third statement.
+            let estimate = if rows.is_empty() {
+                0
+            } else {
+                estimate_rows(db, &statements.matching).await?
+            };
+            (Ord::max(Ord::max(estimate, cap + 1), seen), false)
+        }
+        _ => (counted, true),
+    };
 
-    let mut select = sql::select_records(descriptor, ctx.tenant_id);
-    select
-        .cond_where(sql::scope(ctx.tenant_id, Liveness::Live))
-        .cond_where(filters);
-    sql::order(&mut select, descriptor, query.sort_by, query.sort_order);
-    select.limit(query.page_size).offset(query.offset());
-    let data = fetch_records(db, descriptor, &select, Liveness::Live).await?;
+    let (key_kind, key_column) = cursor::key_of(descriptor, query.sort_by);
+    let boundary = |row: &QueryResult, side: Side| -> Result<String, ApiError> {
+        Ok(Cursor {
+            sort_by: query.sort_by.to_owned(),
+            sort_order: query.sort_order,
+            side,
+            value: cursor::read_key(row, key_kind, key_column, sqlite)?,
+            id: row.try_get::<i64>("", "id")?,
+        }
+        .encode(secret))
+    };
+    let (has_next, has_prev) = match cursor.as_ref().map(|c| c.side) {
+        None => (more, offset > 0),
+        Some(Side::After) => (more, true),
+        Some(Side::Before) => (true, more),
+    };
+    let next_cursor = match rows.last() {
+        Some(row) if has_next => Some(boundary(row, Side::After)?),
+        _ => None,
+    };
+    let prev_cursor = match rows.first() {
+        Some(row) if has_prev => Some(boundary(row, Side::Before)?),
+        _ => None,
+    };
+    let data = rows
+        .iter()
+        .map(|row| to_json(descriptor, row, Liveness::Live))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page {
         data,
         total,
-        page: query.page,
+        page: if cursor.is_some() { 0 } else { query.page },
         page_size: query.page_size,
+        total_exact,
+        next_cursor,
+        prev_cursor,
     })
+}
+
+/// The planner's estimate of the rows a statement returns (PostgreSQL's `EXPLAIN`, which plans without
+/// running it: well under a millisecond whatever the table's size).
+async fn estimate_rows(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+) -> Result<u64, ApiError> {
+    let mut explain = db.get_database_backend().build(select);
+    explain.sql = format!("EXPLAIN (FORMAT JSON) {}", explain.sql);
+    let plan: Value = db
+        .query_one_raw(explain)
+        .await?
+        .ok_or_else(|| ApiError::Internal("EXPLAIN returned no plan".into()))?
+        .try_get("", "QUERY PLAN")?;
+    let rows = plan[0]["Plan"]["Plan Rows"]
+        .as_f64()
+        .ok_or_else(|| ApiError::Internal("EXPLAIN gave no row estimate".into()))?;
+    Ok(rows.max(0.0).round() as u64)
 }
 
 pub async fn get(
@@ -528,6 +681,7 @@ pub async fn trash(
             descriptor,
             sql::scope(ctx.tenant_id, Liveness::Trashed),
             sea_orm::sea_query::Condition::all(),
+            None,
         ),
     )
     .await?;
@@ -544,6 +698,9 @@ pub async fn trash(
         total,
         page,
         page_size,
+        total_exact: true,
+        next_cursor: None,
+        prev_cursor: None,
     })
 }
 

@@ -3,12 +3,13 @@
 
 use sea_orm::sea_query::{
     Alias, Condition as SqlCondition, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering,
-    Order, Query, SelectStatement, SimpleExpr,
+    Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
 };
 use shared::{descriptor::FieldKind, EntityDescriptor, EntityKind, FieldDef};
 
 use super::{
     columns::timestamp_param,
+    cursor::Side,
     list_query::{Condition, SortOrder},
 };
 
@@ -222,29 +223,154 @@ pub fn sort_expr(descriptor: &EntityDescriptor, key: &str) -> SimpleExpr {
     t(key)
 }
 
-/// `ORDER BY <key> <dir> NULLS LAST, id <dir>`: ties broken by id so pages never overlap or skip.
+/// Whether the sort key can never be NULL: then ORDER BY leaves out `NULLS LAST`, so PostgreSQL can walk the
+/// (tenant_id, key, id) index in either direction (it does not infer that NULLS LAST is moot on a NOT NULL
+/// column, and `DESC NULLS LAST` does not match a backward scan of an ascending index).
+pub fn never_null(descriptor: &EntityDescriptor, key: &str) -> bool {
+    if computed_expr(key).is_some() {
+        // COALESCEd to 0.
+        return true;
+    }
+    descriptor.field(key).is_some_and(|def| {
+        def.display_as.is_none()
+            && (def.required || matches!(def.kind, FieldKind::Id | FieldKind::Timestamp))
+    })
+}
+
+fn sql_order(direction: SortOrder) -> Order {
+    match direction {
+        SortOrder::Asc => Order::Asc,
+        SortOrder::Desc => Order::Desc,
+    }
+}
+
+fn reversed(direction: SortOrder) -> SortOrder {
+    match direction {
+        SortOrder::Asc => SortOrder::Desc,
+        SortOrder::Desc => SortOrder::Asc,
+    }
+}
+
+/// `ORDER BY <key> <dir> NULLS LAST, id <dir>`: ties broken by id so pages never overlap or skip. With
+/// `reverse` the exact opposite order (`NULLS FIRST`), for fetching the page before a cursor.
 pub fn order(
     select: &mut SelectStatement,
     descriptor: &EntityDescriptor,
     key: &str,
     direction: SortOrder,
+    reverse: bool,
 ) {
-    let order = match direction {
-        SortOrder::Asc => Order::Asc,
-        SortOrder::Desc => Order::Desc,
+    let effective = if reverse {
+        reversed(direction)
+    } else {
+        direction
     };
     if key != "id" {
-        select.order_by_expr_with_nulls(
-            sort_expr(descriptor, key),
-            order.clone(),
-            NullOrdering::Last,
-        );
+        let expr = sort_expr(descriptor, key);
+        if never_null(descriptor, key) {
+            select.order_by_expr(expr, sql_order(effective));
+        } else {
+            let nulls = if reverse {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_expr_with_nulls(expr, sql_order(effective), nulls);
+        }
     }
-    select.order_by_expr(t("id"), order);
+    select.order_by_expr(t("id"), sql_order(effective));
+}
+
+/// The rows strictly after (or before) a cursor's row in `ORDER BY key dir NULLS LAST, id dir`. Written as
+/// `key >= v AND (key > v OR id > i)` rather than a row comparison so that both backends accept it and the
+/// leading `key >= v` is a range on the (tenant_id, key, id) index.
+pub fn keyset(
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    side: Side,
+    value: Option<SqlValue>,
+    id: i64,
+) -> SqlCondition {
+    // "Later" in the list's own order: greater for ascending, smaller for descending.
+    let later = (direction == SortOrder::Asc) == (side == Side::After);
+    let beyond = |expr: Expr, v: SqlValue| -> SimpleExpr {
+        if later {
+            expr.gt(v)
+        } else {
+            expr.lt(v)
+        }
+    };
+    let beyond_or_equal = |expr: Expr, v: SqlValue| -> SimpleExpr {
+        if later {
+            expr.gte(v)
+        } else {
+            expr.lte(v)
+        }
+    };
+    let id_beyond = beyond(t("id"), SqlValue::BigInt(Some(id)));
+    if key == "id" {
+        return SqlCondition::all().add(id_beyond);
+    }
+    let expr = || sort_expr(descriptor, key);
+    match value {
+        Some(v) => {
+            let mut on_the_side = SqlCondition::all()
+                .add(beyond_or_equal(expr(), v.clone()))
+                .add(SqlCondition::any().add(beyond(expr(), v)).add(id_beyond));
+            // NULLs come after every value: all of them are after a non-NULL cursor, none before it.
+            if side == Side::After && !never_null(descriptor, key) {
+                on_the_side = SqlCondition::any().add(on_the_side).add(expr().is_null());
+            }
+            on_the_side
+        }
+        None => {
+            let among_nulls = SqlCondition::all().add(expr().is_null()).add(id_beyond);
+            match side {
+                Side::After => among_nulls,
+                Side::Before => SqlCondition::any()
+                    .add(expr().is_not_null())
+                    .add(among_nulls),
+            }
+        }
+    }
 }
 
 /// `SELECT COUNT(*)` over the same scope and filters (no joins: filters only touch the entity's own columns).
+/// With `cap`, counting stops after `cap + 1` rows: the answer is exact up to `cap`, and above it says only
+/// "more than `cap`" — at the cost of reading at most `cap + 1` index entries whatever the table's size.
 pub fn count(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    cap: Option<u64>,
+) -> SelectStatement {
+    let mut matching = Query::select();
+    matching
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .cond_where(scope)
+        .cond_where(filters);
+    let mut select = Query::select();
+    match cap {
+        Some(cap) => {
+            matching.expr(Expr::val(1)).limit(cap + 1);
+            select
+                .from_subquery(matching, Alias::new("capped"))
+                .expr_as(Func::count(Expr::val(1)), Alias::new("total"));
+        }
+        None => {
+            select = matching;
+            select.expr_as(
+                Func::count(Expr::col((Alias::new(T), Alias::new("id")))),
+                Alias::new("total"),
+            );
+        }
+    }
+    select
+}
+
+/// The statement whose plan estimates how many rows match (`EXPLAIN` of it gives "Plan Rows").
+pub fn matching_rows(
     descriptor: &EntityDescriptor,
     scope: SqlCondition,
     filters: SqlCondition,
@@ -252,10 +378,7 @@ pub fn count(
     let mut select = Query::select();
     select
         .from_as(Alias::new(descriptor.table), Alias::new(T))
-        .expr_as(
-            Func::count(Expr::col(Alias::new("id"))),
-            Alias::new("total"),
-        )
+        .expr(Expr::val(1))
         .cond_where(scope)
         .cond_where(filters);
     select

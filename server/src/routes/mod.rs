@@ -58,6 +58,7 @@ fn api_router() -> Router<AppState> {
         .route("/trash/{entity}", get(records::trash))
         .route("/trash/{entity}/{id}/restore", post(records::restore))
         .route("/{entity}", get(records::list).post(records::create))
+        .route("/{entity}/export.csv", get(records::export))
         .route(
             "/{entity}/{id}",
             get(records::get)

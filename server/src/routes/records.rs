@@ -72,6 +72,16 @@ pub async fn list(
         .map(Json)
 }
 
+/// `GET /api/{entity}/export.csv`: the report as CSV, streamed.
+pub async fn export(
+    State(state): State<AppState>,
+    Entity(kind): Entity,
+    ctx: AuthContext,
+    RawQuery(query): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    crate::records::export::export(&state, &ctx, kind, &query_pairs(query)).await
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Entity(kind): Entity,

@@ -156,6 +156,11 @@ async fn ensure_pg_template(admin: &DatabaseConnection) -> String {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// `spawn_app` with extra configuration variables (`KEEL_EXACT_COUNT_LIMIT`, …).
+pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match backend {
         Backend::Sqlite => {
@@ -185,7 +190,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }
     };
 
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("KEEL_DATABASE_URL", database_url.clone()),
         ("KEEL_BIND", "127.0.0.1:0".to_owned()),
         ("KEEL_DATA_DIR", data_dir.path().display().to_string()),
@@ -194,6 +199,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             "test-secret-that-is-long-enough-0123456789".to_owned(),
         ),
     ]);
+    vars.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
 
     let conn = db::connect(&database_url)
