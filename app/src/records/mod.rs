@@ -178,6 +178,15 @@ mod tests {
     }
 
     #[test]
+    fn every_entity_has_a_heading_word() {
+        let words: Vec<String> = shared::ENTITY_KINDS
+            .into_iter()
+            .map(singular_label)
+            .collect();
+        assert_eq!(words, ["Lead", "Client", "Project", "Account", "Task"]);
+    }
+
+    #[test]
     fn records_are_named_by_their_title_field() {
         let record: Record =
             serde_json::from_str(r#"{"id": 7, "title": "Call back", "version": 3}"#).unwrap();

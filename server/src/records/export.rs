@@ -30,49 +30,12 @@ const BOM: &str = "\u{feff}";
 /// The parameters of the list that an export does not take: it always returns every matching row.
 const PAGING: [&str; 3] = ["page", "page_size", "cursor"];
 
-/// One column of the report: its header and how its cells are read.
-struct Column {
-    name: &'static str,
-    label: &'static str,
-    kind: FieldKind,
-}
+/// One column of the report: its header, where its value is and what kind it is (`shared`'s definition, the
+/// one the report table in the browser uses too).
+type Column = shared::descriptor::ColumnDef;
 
-/// The report's columns (descriptor `columns`): fields, joined names (labelled like their field) and computed
-/// columns.
 fn report_columns(descriptor: &EntityDescriptor) -> Vec<Column> {
-    descriptor
-        .columns
-        .iter()
-        .filter_map(|&name| {
-            if let Some(def) = descriptor.field(name) {
-                return Some(Column {
-                    name,
-                    label: def.label,
-                    kind: def.kind,
-                });
-            }
-            if let Some(def) = descriptor
-                .fields
-                .iter()
-                .find(|f| f.display_as == Some(name))
-            {
-                return Some(Column {
-                    name,
-                    label: def.label,
-                    kind: FieldKind::Text,
-                });
-            }
-            descriptor
-                .computed
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| Column {
-                    name,
-                    label: c.label,
-                    kind: c.kind,
-                })
-        })
-        .collect()
+    descriptor.report_columns().collect()
 }
 
 /// Whether a column holds free text people typed. Only those can start a formula; numbers, money, dates

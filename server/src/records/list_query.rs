@@ -301,24 +301,15 @@ enum Role {
     To,
 }
 
-/// The parameter names a descriptor accepts: `<field>` for text, status, reference and assignee filters;
-/// `created_after` / `created_before` for the creation time; `<field>_from` / `<field>_to` for other dates.
+/// The parameter names a descriptor accepts (`shared`'s `filter_params`, which the report table's controls
+/// use too): `<field>` for text, status, reference and assignee filters; `created_after` / `created_before`
+/// for the creation time; `<field>_from` / `<field>_to` for other dates.
 pub fn filter_params(descriptor: &EntityDescriptor) -> Vec<(String, &'static shared::FieldDef)> {
-    let mut params = Vec::new();
-    for def in descriptor.fields.iter().filter(|f| f.filter.is_some()) {
-        match def.filter {
-            Some(Filter::DateRange) if def.name == "created_at" => {
-                params.push(("created_after".to_owned(), def));
-                params.push(("created_before".to_owned(), def));
-            }
-            Some(Filter::DateRange) => {
-                params.push((format!("{}_from", def.name), def));
-                params.push((format!("{}_to", def.name), def));
-            }
-            _ => params.push((def.name.to_owned(), def)),
-        }
-    }
-    params
+    descriptor
+        .filter_params()
+        .into_iter()
+        .map(|param| (param.name, param.field))
+        .collect()
 }
 
 fn filter_for(
