@@ -127,6 +127,13 @@ for (const report of CASES) {
     await select.getByLabel(report.choice.option, { exact: true }).check();
     await expect(summary).toHaveText(`Showing 1–${Math.min(25, report.choice.keeps)} of ${report.choice.keeps}`);
     await expect(select.locator("summary")).toHaveText(`${report.choice.label}: ${report.choice.option}`);
+    // The dropdown closes with Escape (and on any click outside it).
+    await page.keyboard.press("Escape");
+    await expect(select.locator("fieldset")).toBeHidden();
+    await select.locator("summary").click();
+    await expect(select.locator("fieldset")).toBeVisible();
+    await page.getByRole("heading", { level: 1 }).click();
+    await expect(select.locator("fieldset")).toBeHidden();
 
     // Export CSV: exactly the filtered rows, in the report's order, with the report's columns.
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);

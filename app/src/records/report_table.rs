@@ -368,8 +368,17 @@ fn MultiSelectFilter(
             }
         })
         .collect_view();
+    let details = NodeRef::<leptos::html::Details>::new();
+    close_when_left(details);
     view! {
-        <details class="filter multi-select" data-filter=name>
+        <details class="filter multi-select" data-filter=name node_ref=details
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    if let Some(details) = details.get_untracked() {
+                        details.set_open(false);
+                    }
+                }
+            }>
             <summary>{summary}</summary>
             <fieldset>
                 <legend class="visually-hidden">{label}</legend>
@@ -377,6 +386,29 @@ fn MultiSelectFilter(
             </fieldset>
         </details>
     }
+}
+
+/// A dropdown closes when the reader clicks anywhere else, as menus do.
+fn close_when_left(details: NodeRef<leptos::html::Details>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let listener = window_event_listener(leptos::ev::click, move |ev| {
+            let Some(element) = details.get_untracked() else {
+                return;
+            };
+            let inside = ev
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
+                .is_some_and(|node| element.contains(Some(&node)));
+            if !inside {
+                element.set_open(false);
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = details;
 }
 
 #[component]
