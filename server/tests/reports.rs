@@ -750,6 +750,20 @@ async fn postgres_report_statements_use_indexes() {
         .execute_unprepared("VACUUM ANALYZE leads")
         .await
         .unwrap();
+    // The server's pool (the same `db::connect` as this connection) plans every statement for its values: a
+    // generic plan of the search walks the tenant in date order instead of using the trigram indexes.
+    let mode = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SHOW plan_cache_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "plan_cache_mode")
+        .unwrap();
+    assert_eq!(mode, "force_custom_plan");
 
     let backend = app.db.get_database_backend();
     let statements = |query: &str| {

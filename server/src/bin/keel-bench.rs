@@ -945,14 +945,11 @@ fn render(r: &Results, deep_page: u64) -> String {
         let _ = writeln!(
             out,
             "\n**Why the substring search misses its target, and what would meet it.** The server adds {added:.1} ms \
-             to the statements ({raw:.1} ms raw). Those scan the trigram indexes twice: once for the capped count \
-             (a scalar subquery of the page statement) and once for the page, and each scan intersects the posting \
-             lists of every trigram of the needle — `harbor analytics` has 16, several shared by tens of thousands \
-             of company names — before rechecking the few hundred candidates (about 5 ms a scan with a warm cache \
-             on this machine, `EXPLAIN ANALYZE`). What would meet it: one scan for both when the matches fit under \
-             the count limit — a `MATERIALIZED` CTE of the first limit + 1 matching ids in sort order, counted \
-             and paged from — used for substring queries only (for the broad filter-and-sort report it would \
-             read far more rows than the index-only capped count does); or a faster CPU.",
+             to the statements ({raw:.1} ms raw). One trigram scan serves both the count and the page; it \
+             intersects the posting lists of every trigram of the needle — `harbor analytics` has 16, several \
+             shared by tens of thousands of company names — before rechecking a few hundred candidates (about \
+             5 ms warm on this machine, `EXPLAIN ANALYZE`), then sorts and joins them. What would meet it: a \
+             faster or less busy CPU: the time is PostgreSQL's.",
             added = r.search.median - r.search_raw.median,
             raw = r.search_raw.median,
         );

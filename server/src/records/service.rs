@@ -356,13 +356,7 @@ pub fn list_statements(
                 Alias::new(TOTAL_COLUMN),
             )
             .cond_where(scope);
-            sql::order(
-                &mut page,
-                descriptor,
-                query.sort_by,
-                query.sort_order,
-                false,
-            );
+            sql::order_capped(&mut page, descriptor, query.sort_by, query.sort_order, "m");
             page.limit(query.page_size + 1);
             return ListStatements {
                 page,

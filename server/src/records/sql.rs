@@ -398,18 +398,36 @@ pub fn capped_page_ids(
     let mut page = Query::select();
     page.from_subquery(capped, Alias::new("capped"))
         .expr_as(c("id"), Alias::new("id"))
+        .expr_as(c("sort_key"), Alias::new("sort_key"))
         .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("keel_total"));
+    order_capped(&mut page, descriptor, key, direction, "capped");
+    page.limit(limit).offset(offset);
+    page
+}
+
+/// Orders by the `sort_key` and `id` of a [`capped_page_ids`] result under `alias`, like [`order`]. The page
+/// statement orders by these rather than the table's columns: ordered by `t.key`, the planner may walk the
+/// key's index across the whole tenant looking for the page's few rows.
+pub fn order_capped(
+    select: &mut SelectStatement,
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    alias: &str,
+) {
+    let c = |column: &str| Expr::col((Alias::new(alias), Alias::new(column)));
     if key != "id" {
         if never_null(descriptor, key) {
-            page.order_by_expr(c("sort_key"), sql_order(direction));
+            select.order_by_expr(c("sort_key"), sql_order(direction));
         } else {
-            page.order_by_expr_with_nulls(c("sort_key"), sql_order(direction), NullOrdering::Last);
+            select.order_by_expr_with_nulls(
+                c("sort_key"),
+                sql_order(direction),
+                NullOrdering::Last,
+            );
         }
     }
-    page.order_by_expr(c("id"), sql_order(direction))
-        .limit(limit)
-        .offset(offset);
-    page
+    select.order_by_expr(c("id"), sql_order(direction));
 }
 
 /// The statement whose plan estimates how many rows match (`EXPLAIN` of it gives "Plan Rows").
