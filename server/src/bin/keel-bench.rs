@@ -521,7 +521,8 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
         tenants.push((tenant_id, users, token));
     }
 
-    let db = Database::connect(database_url).await?;
+    // The same pool settings as the server (plan_cache_mode among them), so "raw SQL" is planned alike.
+    let db = server::db::connect(database_url).await?;
     let seed_start = Instant::now();
     eprintln!("keel-bench: loading {} leads", args.rows);
     // Indexes are built once after the load (as a restore would), and the generated rows skip the
