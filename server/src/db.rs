@@ -45,6 +45,10 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, DbSetupEr
         .sqlx_logging(false)
         // Applied to every pooled SQLite connection: enforce foreign keys (SQLite's default is off), let
         // readers run beside the writer (WAL), and wait for a busy writer instead of failing at once.
+        // Every statement is planned for its values. After five runs of a prepared statement PostgreSQL may
+        // switch to one generic plan, which cannot see that a substring is rare or a tenant large: the report
+        // search then walked the whole tenant in date order (over a second instead of milliseconds).
+        .map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_custom_plan")]))
         .map_sqlx_sqlite_opts(|opts| {
             opts.foreign_keys(true)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

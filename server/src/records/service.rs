@@ -17,7 +17,7 @@ use super::{
     columns,
     contract::{prepare_create, prepare_update, FieldMap},
     cursor::{self, Cursor, Side},
-    list_query::{parse_paging, Caller, ListQuery},
+    list_query::{parse_paging, Caller, Condition, ListQuery},
     sql::{self, Liveness},
 };
 use crate::{auth::AuthContext, error::ApiError, state::AppState};
@@ -319,6 +319,53 @@ pub fn list_statements(
     let filters = sql::filter_conditions(&query.conditions, sqlite);
     let scope = sql::scope(tenant_id, Liveness::Live);
     let count = sql::count(descriptor, scope.clone(), filters.clone(), cap);
+    let matching = sql::matching_rows(descriptor, scope.clone(), filters.clone());
+
+    // A substring query scans its trigram indexes once for the count and the page together, when the page
+    // lies within the first `cap + 1` matches (ordered by an own column, which that scan can sort by).
+    let substring = query.conditions.iter().any(|condition| {
+        matches!(
+            condition,
+            Condition::Contains { .. } | Condition::Search { .. }
+        )
+    });
+    let own_column = descriptor
+        .field(query.sort_by)
+        .is_some_and(|def| def.display_as.is_none());
+    if let (Some(cap), None, true, true) = (cap, cursor, substring, own_column) {
+        if query.offset() + query.page_size <= cap {
+            let ids = sql::capped_page_ids(
+                descriptor,
+                scope.clone(),
+                filters,
+                query.sort_by,
+                query.sort_order,
+                cap,
+                query.offset(),
+                query.page_size + 1,
+            );
+            let mut page = sql::select_records(descriptor, tenant_id);
+            page.join_subquery(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                ids,
+                Alias::new("m"),
+                Expr::col((Alias::new("m"), Alias::new("id"))).equals(sql::qualified("id")),
+            )
+            .expr_as(
+                Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN))),
+                Alias::new(TOTAL_COLUMN),
+            )
+            .cond_where(scope);
+            sql::order_capped(&mut page, descriptor, query.sort_by, query.sort_order, "m");
+            page.limit(query.page_size + 1);
+            return ListStatements {
+                page,
+                count,
+                matching,
+            };
+        }
+    }
+
     let mut page = sql::select_records(descriptor, tenant_id);
     page.cond_where(scope.clone())
         .cond_where(filters.clone())
@@ -350,7 +397,7 @@ pub fn list_statements(
     ListStatements {
         page,
         count,
-        matching: sql::matching_rows(descriptor, scope, filters),
+        matching,
     }
 }
 

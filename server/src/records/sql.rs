@@ -369,6 +369,67 @@ pub fn count(
     select
 }
 
+/// For substring queries: the ids of one page and the capped count, from a single scan. The first
+/// `cap + 1` matching rows in the list's order are read once (for a substring the trigram bitmap is the costly
+/// part, and the count and the page would otherwise each run it); `count(*) OVER ()` counts them and the page
+/// is cut from them. Only for sorts by the entity's own columns and pages that lie within those rows.
+#[allow(clippy::too_many_arguments)]
+pub fn capped_page_ids(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    key: &str,
+    direction: SortOrder,
+    cap: u64,
+    offset: u64,
+    limit: u64,
+) -> SelectStatement {
+    let mut capped = Query::select();
+    capped
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .expr_as(t("id"), Alias::new("id"))
+        .expr_as(t(key), Alias::new("sort_key"))
+        .cond_where(scope)
+        .cond_where(filters);
+    order(&mut capped, descriptor, key, direction, false);
+    capped.limit(cap + 1);
+
+    let c = |column: &str| Expr::col((Alias::new("capped"), Alias::new(column)));
+    let mut page = Query::select();
+    page.from_subquery(capped, Alias::new("capped"))
+        .expr_as(c("id"), Alias::new("id"))
+        .expr_as(c("sort_key"), Alias::new("sort_key"))
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("keel_total"));
+    order_capped(&mut page, descriptor, key, direction, "capped");
+    page.limit(limit).offset(offset);
+    page
+}
+
+/// Orders by the `sort_key` and `id` of a [`capped_page_ids`] result under `alias`, like [`order`]. The page
+/// statement orders by these rather than the table's columns: ordered by `t.key`, the planner may walk the
+/// key's index across the whole tenant looking for the page's few rows.
+pub fn order_capped(
+    select: &mut SelectStatement,
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    alias: &str,
+) {
+    let c = |column: &str| Expr::col((Alias::new(alias), Alias::new(column)));
+    if key != "id" {
+        if never_null(descriptor, key) {
+            select.order_by_expr(c("sort_key"), sql_order(direction));
+        } else {
+            select.order_by_expr_with_nulls(
+                c("sort_key"),
+                sql_order(direction),
+                NullOrdering::Last,
+            );
+        }
+    }
+    select.order_by_expr(c("id"), sql_order(direction));
+}
+
 /// The statement whose plan estimates how many rows match (`EXPLAIN` of it gives "Plan Rows").
 pub fn matching_rows(
     descriptor: &EntityDescriptor,
@@ -386,4 +447,9 @@ pub fn matching_rows(
 
 pub fn column(name: &str) -> Expr {
     t(name)
+}
+
+/// `(t, name)`: a column of the entity's table, for join conditions.
+pub fn qualified(name: &str) -> (Alias, Alias) {
+    (Alias::new(T), Alias::new(name))
 }
