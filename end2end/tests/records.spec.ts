@@ -100,6 +100,12 @@ test("delete asks first, and the record comes back from Trash", async ({ page })
   await waitForHydration(page);
   const projects = page.locator('[data-related="projects"]');
   await expect(projects.getByRole("link", { name: "Green launch" })).toBeVisible();
+  // "Add" starts a project for this client.
+  await projects.getByRole("link", { name: "Add" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/new\\?client_id=${client.id}$`));
+  await expect(page.getByLabel("Client")).toHaveValue(String(client.id));
+  await page.goBack();
+  await waitForHydration(page);
 
   await page.getByRole("button", { name: "Delete", exact: true }).click();
   const dialog = page.getByRole("alertdialog");

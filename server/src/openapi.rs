@@ -270,7 +270,9 @@ fn list_parameters(descriptor: &EntityDescriptor) -> Vec<Value> {
             Some(Filter::AnyOf) => {
                 json!({"type": "string", "pattern": "^([a-z0-9_]+(,[a-z0-9_]+)*)?$", "description": "One or several comma-separated keys; empty means no filter"})
             }
-            Some(Filter::Equals) => json!({"type": "integer", "format": "int64", "minimum": 1}),
+            Some(Filter::Equals) => {
+                json!({"type": "string", "pattern": "^([1-9][0-9]{0,17})?$", "description": "A record id; empty means no filter"})
+            }
             Some(Filter::Assignee) => {
                 json!({"type": "string", "pattern": "^(me|none|[1-9][0-9]{0,17})?$", "description": "A user id, `me` or `none`"})
             }

@@ -256,11 +256,18 @@ fn RelatedList(kind: EntityKind, param: &'static str, id: i64) -> impl IntoView 
     let title = title_field(descriptor);
     let status_field = descriptor.status.map(|(field, _)| field);
     let all = format!("/{}?{param}={id}", kind.plural());
+    // The new record's form starts with this one chosen.
+    let add = format!("/{}/new?{param}={id}", kind.plural());
     view! {
         <section class="card related" data-related=kind.plural()>
             <div class="related-header">
                 <h2>{kind.label()}</h2>
-                <A href=all attr:class="button small subtle">"View all"</A>
+                <div class="button-row">
+                    <Allowed action=Action::CreateRecord>
+                        <A href=add.clone() attr:class="button small subtle">"Add"</A>
+                    </Allowed>
+                    <A href=all attr:class="button small subtle">"View all"</A>
+                </div>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {

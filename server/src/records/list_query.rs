@@ -312,6 +312,14 @@ pub fn filter_params(descriptor: &EntityDescriptor) -> Vec<(String, &'static sha
         .collect()
 }
 
+/// An id as the documented pattern `[1-9][0-9]{0,17}` spells it: no sign, no leading zero, no spaces.
+fn record_id(value: &str) -> Option<i64> {
+    let well_formed = (1..=18).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && !value.starts_with('0');
+    well_formed.then(|| value.parse().ok()).flatten()
+}
+
 fn filter_for(
     descriptor: &'static EntityDescriptor,
     param: &str,
@@ -360,9 +368,9 @@ fn parse_filter(
             }
             Some(Condition::AnyOf { column, values })
         }
-        Filter::Equals => match value.parse::<i64>() {
-            Ok(id) if id > 0 => Some(Condition::Equals { column, value: id }),
-            _ => {
+        Filter::Equals => match record_id(value) {
+            Some(id) => Some(Condition::Equals { column, value: id }),
+            None => {
                 errors.push(problem(
                     param,
                     "invalid",
@@ -377,9 +385,9 @@ fn parse_filter(
                 value: caller.user_id,
             }),
             "none" => Some(Condition::IsNull { column }),
-            other => match other.parse::<i64>() {
-                Ok(id) if id > 0 => Some(Condition::Equals { column, value: id }),
-                _ => {
+            other => match record_id(other) {
+                Some(id) => Some(Condition::Equals { column, value: id }),
+                None => {
                     errors.push(problem(
                         param,
                         "invalid",
@@ -445,6 +453,29 @@ fn parse_filter(
 mod tests {
     use super::*;
     use shared::entities::{lead::LEAD, project::PROJECT};
+
+    #[test]
+    fn reference_and_assignee_ids_are_spelled_as_documented() {
+        assert!(parse(&PROJECT, "client_id=42&assigned_to=7").is_ok());
+        assert!(parse(&PROJECT, "client_id=").is_ok());
+        for bad in ["05", "+5", "-1", "0", " 5", "1e3", "1234567890123456789"] {
+            let query = format!("client_id={}", bad.replace('+', "%2B").replace(' ', "%20"));
+            assert_eq!(
+                parse(&PROJECT, &query).unwrap_err(),
+                ["client_id:invalid"],
+                "{bad}"
+            );
+            let query = format!(
+                "assigned_to={}",
+                bad.replace('+', "%2B").replace(' ', "%20")
+            );
+            assert_eq!(
+                parse(&PROJECT, &query).unwrap_err(),
+                ["assigned_to:invalid"],
+                "{bad}"
+            );
+        }
+    }
 
     fn pairs(query: &str) -> Vec<(String, String)> {
         url::form_urlencoded::parse(query.as_bytes())
