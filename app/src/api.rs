@@ -240,7 +240,7 @@ mod transport {
                 let location = window.location();
                 let here = location.pathname().unwrap_or_default()
                     + &location.search().unwrap_or_default();
-                let next: String = percent_encode(&here);
+                let next = crate::records::query::percent_encode(&here);
                 let _ = location.set_href(&format!("/login?next={next}"));
             }
             let text = JsFuture::from(response.text().map_err(offline)?)
@@ -264,21 +264,6 @@ mod transport {
                 "No transport in this build",
             ))
         }
-    }
-
-    /// Percent-encodes a path for a query parameter without pulling in a URL crate.
-    #[cfg(feature = "hydrate")]
-    fn percent_encode(value: &str) -> String {
-        let mut out = String::with_capacity(value.len());
-        for byte in value.bytes() {
-            match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                    out.push(byte as char)
-                }
-                _ => out.push_str(&format!("%{byte:02X}")),
-            }
-        }
-        out
     }
 
     /// Browser futures are not `Send`; the WASM app is single-threaded, so wrapping them is sound.

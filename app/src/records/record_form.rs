@@ -325,22 +325,26 @@ fn RecordForm(
         submit.run(None);
     };
     // After a 409: save what was typed over the newer version, or drop it and load that version.
+    // The record as it is now on the server, with the one the form was read from.
+    let latest = move || {
+        let base = original.get_untracked()?;
+        let path = format!("/api/{}/{}", kind.plural(), record_id(&base));
+        Some((base, api::get::<Record>(&path)))
+    };
     let overwrite = move |_| {
-        let Some(base) = original.get_untracked() else {
+        let Some((base, latest)) = latest() else {
             return;
         };
-        let path = format!("/api/{}/{}", kind.plural(), record_id(&base));
         leptos::task::spawn_local(async move {
-            match api::get::<Record>(&path).await {
+            match latest.await {
                 Ok(latest) => {
                     let version = record_version(&latest);
                     // Diff against the latest, so fields someone else changed and we did not stay theirs.
                     let ours = fields.with_value(|f| check(kind, f, &ctx.get_value()).0);
-                    let base_record = base.clone();
                     fields.with_value(|all| {
                         for field in all {
                             let typed = ours.get(field.def.name);
-                            let was = base_record.get(field.def.name);
+                            let was = base.get(field.def.name);
                             if field_text(typed) == field_text(was) {
                                 field.text.set(field_text(latest.get(field.def.name)));
                             }
@@ -354,12 +358,11 @@ fn RecordForm(
         });
     };
     let discard = move |_| {
-        let Some(base) = original.get_untracked() else {
+        let Some((_, latest)) = latest() else {
             return;
         };
-        let path = format!("/api/{}/{}", kind.plural(), record_id(&base));
         leptos::task::spawn_local(async move {
-            match api::get::<Record>(&path).await {
+            match latest.await {
                 Ok(latest) => {
                     fields.with_value(|all| {
                         for field in all {
