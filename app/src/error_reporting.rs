@@ -1,11 +1,11 @@
 //! The browser half of error monitoring (plan Step 1.5.7): an error boundary around every page that shows a
 //! friendly message with a Reload button, and reports — from the boundary and from the panic hook — posted
-//! to `POST /api/client-errors`, which forwards them to Sentry tagged as coming from the browser.
+//! to the server (`api::client_errors`), which forwards them to Sentry tagged as coming from the browser.
 
 use leptos::prelude::*;
 
 /// Reports one browser error. Fire-and-forget, straight through `fetch` (no async runtime),
-/// so it works from a panic hook, when the app itself can no longer run.
+/// so it works from a panic hook, when the app itself can no longer run (see [`crate::api::client_errors`]).
 pub fn report(kind: &'static str, message: &str, component: Option<&str>) {
     #[cfg(feature = "hydrate")]
     browser::send(kind, message, component);
@@ -57,34 +57,26 @@ fn reload() {
 #[cfg(feature = "hydrate")]
 mod browser {
     use wasm_bindgen::JsValue;
-    use web_sys::{Headers, Request, RequestInit};
+
+    use crate::api::{self, client_errors::ClientError};
 
     pub fn send(kind: &str, message: &str, component: Option<&str>) {
         let Some(window) = web_sys::window() else {
             return;
         };
-        let location = window.location().href().ok();
-        let user_agent = window.navigator().user_agent().ok();
-        let stack = js_sys_stack();
-        let clip = |text: String, max: usize| text.chars().take(max).collect::<String>();
-        let body = serde_json::json!({
-            "kind": kind,
-            "message": clip(message.to_owned(), 2_000),
-            "stack": stack.map(|s| clip(s, 10_000)),
-            "url": location.map(|u| clip(u, 2_000)),
-            "component": component,
-            "user_agent": user_agent.map(|u| clip(u, 500)),
+        let clip = |text: &str, max: usize| text.chars().take(max).collect::<String>();
+        let url = window.location().href().ok().map(|u| clip(&u, 2_000));
+        let user_agent = window.navigator().user_agent().ok().map(|u| clip(&u, 500));
+        let stack = js_sys_stack().map(|s| clip(&s, 10_000));
+        let message = clip(message, 2_000);
+        api::client_errors::report(&ClientError {
+            kind,
+            message: &message,
+            stack: stack.as_deref(),
+            url: url.as_deref(),
+            component,
+            user_agent: user_agent.as_deref(),
         });
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&body.to_string()));
-        if let Ok(headers) = Headers::new() {
-            let _ = headers.set("Content-Type", "application/json");
-            init.set_headers(&headers);
-        }
-        if let Ok(request) = Request::new_with_str_and_init("/api/client-errors", &init) {
-            let _ = window.fetch_with_request(&request);
-        }
     }
 
     /// The JavaScript stack at this point (it includes the WASM frames).

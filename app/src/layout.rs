@@ -9,7 +9,7 @@ use crate::{
     flash::provide_flash,
     pages::REPORT_KINDS,
     records::singular_label,
-    session::{is_admin, provide_current_user},
+    session::{is_admin, module_on, provide_current_user},
 };
 
 /// Header plus a collapsible side navigation. The collapse toggle only works once the WASM has hydrated
@@ -22,6 +22,13 @@ pub fn Shell() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| hydrated.set(true));
+    // A refusal for going too fast, from any call a page makes, shows here with when to retry.
+    let rate_limited = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        crate::api::on_rate_limited(move |message| {
+            let _ = rate_limited.try_set(Some(message));
+        })
+    });
 
     view! {
         <div
@@ -65,39 +72,47 @@ pub fn Shell() -> impl IntoView {
                 </Suspense>
             </header>
             <nav id="primary-nav" class="sidenav" aria-label="Primary">
-                <p class="nav-heading">"Records"</p>
-                <ul>
-                    {ENTITY_KINDS
-                        .into_iter()
-                        .map(|kind| {
-                            let href = format!("/{}", kind.plural());
-                            view! {
-                                <li>
-                                    <A href=href attr:class="nav-link">
-                                        <span class=format!("nav-dot dot-{}", kind.plural()) aria-hidden="true"></span>
-                                        {kind.label()}
-                                    </A>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-                <p class="nav-heading">"Reports"</p>
-                <ul>
-                    {REPORT_KINDS
-                        .into_iter()
-                        .map(|kind| {
-                            view! {
-                                <li>
-                                    <A href=format!("/reports/{}", kind.plural()) attr:class="nav-link">
-                                        <span class="nav-dot dot-reports" aria-hidden="true"></span>
-                                        {format!("{} report", singular_label(kind))}
-                                    </A>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                // Modules the tenant switched off are left out, so the lists wait for the signed-in user.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let me = me.0.await;
+                        let records = ENTITY_KINDS
+                            .into_iter()
+                            .filter(|kind| module_on(&me, *kind))
+                            .map(|kind| {
+                                let href = format!("/{}", kind.plural());
+                                view! {
+                                    <li>
+                                        <A href=href attr:class="nav-link">
+                                            <span class=format!("nav-dot dot-{}", kind.plural()) aria-hidden="true"></span>
+                                            {kind.label()}
+                                        </A>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        let reports = REPORT_KINDS
+                            .into_iter()
+                            .filter(|kind| module_on(&me, *kind))
+                            .map(|kind| {
+                                view! {
+                                    <li>
+                                        <A href=format!("/reports/{}", kind.plural()) attr:class="nav-link">
+                                            <span class="nav-dot dot-reports" aria-hidden="true"></span>
+                                            {format!("{} report", singular_label(kind))}
+                                        </A>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            <p class="nav-heading">"Records"</p>
+                            <ul>{records}</ul>
+                            <p class="nav-heading">"Reports"</p>
+                            <ul>{reports}</ul>
+                        }
+                    })}
+                </Suspense>
                 <ul class="nav-footer">
                     <li>
                         <A href="/trash" attr:class="nav-link">
@@ -118,6 +133,12 @@ pub fn Shell() -> impl IntoView {
                                     </A>
                                 </li>
                                 <li>
+                                    <A href="/admin/backend-config" attr:class="nav-link">
+                                        <span class="nav-dot dot-users" aria-hidden="true"></span>
+                                        "Backend configuration"
+                                    </A>
+                                </li>
+                                <li>
                                     <A href="/diagnostics" attr:class="nav-link">
                                         <span class="nav-dot dot-users" aria-hidden="true"></span>
                                         "Diagnostics"
@@ -129,6 +150,12 @@ pub fn Shell() -> impl IntoView {
                 </Suspense>
             </nav>
             <main class="content" id="main">
+                {move || rate_limited.get().map(|message| view! {
+                    <div class="flash flash-warning" role="alert" data-rate-limited="true">
+                        <span>{message}</span>
+                        <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| rate_limited.set(None)>"×"</button>
+                    </div>
+                })}
                 {move || flash_message.get().map(|message| view! {
                     <div class="flash" role="status">
                         <span>{message}</span>

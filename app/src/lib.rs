@@ -2,6 +2,7 @@
 // Leptos view types nest deeply; the default limit is too low for a page of forms.
 #![recursion_limit = "256"]
 
+mod admin;
 pub mod api;
 mod auth_pages;
 mod diagnostics_page;
@@ -16,20 +17,21 @@ mod session;
 mod trash_page;
 mod users_page;
 
-use leptos::prelude::*;
+use leptos::{prelude::*, tachys::view::iterators::StaticVec};
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
     path, MatchNestedRoutes, SsrMode, StaticSegment,
 };
 
+use admin::backend_config::BackendConfigPage;
 use auth_pages::{LoginPage, SignupPage};
 use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
 use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
 use records::{record_form::FormMode, RecordFormPage, RecordPage};
 use search_page::SearchPage;
-use shared::EntityKind;
+use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
 use users_page::UsersPage;
 
@@ -45,6 +47,16 @@ fn EntityRoutes(kind: EntityKind) -> impl MatchNestedRoutes + Clone {
         </ParentRoute>
     }
     .into_inner()
+}
+
+/// [`EntityRoutes`] for every entity of the registry.
+#[component(transparent)]
+fn EveryEntityRoutes() -> impl MatchNestedRoutes + Clone {
+    StaticVec::from(
+        ENTITY_KINDS
+            .map(|kind| view! { <EntityRoutes kind/> }.into_inner())
+            .to_vec(),
+    )
 }
 
 /// The HTML document around the app, rendered only on the server.
@@ -85,11 +97,7 @@ pub fn App() -> impl IntoView {
                 <Route ssr=SsrMode::InOrder path=path!("signup") view=SignupPage/>
                 <ParentRoute ssr=SsrMode::InOrder path=path!("") view=Shell>
                     <Route ssr=SsrMode::InOrder path=path!("") view=Dashboard/>
-                    <EntityRoutes kind=EntityKind::Lead/>
-                    <EntityRoutes kind=EntityKind::Client/>
-                    <EntityRoutes kind=EntityKind::Project/>
-                    <EntityRoutes kind=EntityKind::Account/>
-                    <EntityRoutes kind=EntityKind::Task/>
+                    <EveryEntityRoutes/>
                     <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
@@ -98,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
                     <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
                     <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=BackendConfigPage/>
                 </ParentRoute>
             </Routes>
         </Router>

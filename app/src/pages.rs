@@ -5,7 +5,10 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 use shared::{permissions::Action, EntityKind, ENTITY_KINDS};
 
-use crate::records::{singular_label, Allowed, ReportTable};
+use crate::{
+    records::{singular_label, Allowed, ReportTable},
+    session::{module_on, use_current_user},
+};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -13,12 +16,10 @@ pub fn Dashboard() -> impl IntoView {
         <Title text="Home"/>
         <section class="page-header">
             <h1>"Welcome to Keel"</h1>
-            <p class="muted">"Track leads, clients, projects, accounts and tasks in one place."</p>
+            <p class="muted">{format!("Track {} in one place.", spoken_list(&ENTITY_KINDS))}</p>
         </section>
         <div class="card-grid">
-            {ENTITY_KINDS
-                .into_iter()
-                .map(|kind| {
+            <OnModules kinds=&ENTITY_KINDS each=|kind| {
                     view! {
                         <A href=format!("/{}", kind.plural()) attr:class="card card-link">
                             <span class=format!("card-accent dot-{}", kind.plural()) aria-hidden="true"></span>
@@ -26,19 +27,44 @@ pub fn Dashboard() -> impl IntoView {
                             <p class="muted">{format!("Open the {} list", kind.label().to_lowercase())}</p>
                         </A>
                     }
-                })
-                .collect_view()}
+            }/>
         </div>
     }
 }
 
-/// The reports (plan Step 3.4): every entity but tasks.
-pub const REPORT_KINDS: [EntityKind; 4] = [
-    EntityKind::Lead,
-    EntityKind::Client,
-    EntityKind::Project,
-    EntityKind::Account,
-];
+/// `each` of `kinds` whose module the tenant has on (switched-off modules disappear from the links).
+#[component]
+fn OnModules<V: IntoView + 'static>(
+    kinds: &'static [EntityKind],
+    each: fn(EntityKind) -> V,
+) -> impl IntoView {
+    let me = use_current_user();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let me = me.0.await;
+                kinds
+                    .iter()
+                    .copied()
+                    .filter(|kind| module_on(&me, *kind))
+                    .map(each)
+                    .collect_view()
+            })}
+        </Suspense>
+    }
+}
+
+/// The reports (plan Step 3.4): the entities whose descriptor is `in_reports` (every entity but tasks).
+pub use shared::REPORT_KINDS;
+
+/// "leads, clients and projects": the entities' labels in lower case, as a sentence lists them.
+fn spoken_list(kinds: &[EntityKind]) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| k.label().to_lowercase()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
 
 /// An entity's list: its report table, with New for those who may create.
 #[component]
@@ -91,20 +117,17 @@ pub fn ReportsIndex() -> impl IntoView {
         <Title text="Reports"/>
         <section class="page-header">
             <h1>"Reports"</h1>
-            <p class="muted">"Filterable, sortable reports over leads, clients, projects and accounts, exportable as CSV."</p>
+            <p class="muted">{format!("Filterable, sortable reports over {}, exportable as CSV.", spoken_list(&REPORT_KINDS))}</p>
         </section>
         <div class="card-grid">
-            {REPORT_KINDS
-                .into_iter()
-                .map(|kind| {
+            <OnModules kinds=&REPORT_KINDS each=|kind| {
                     view! {
                         <A href=format!("/reports/{}", kind.plural()) attr:class="card card-link">
                             <span class=format!("card-accent dot-{}", kind.plural()) aria-hidden="true"></span>
                             <h2>{format!("{} report", singular_label(kind))}</h2>
                         </A>
                     }
-                })
-                .collect_view()}
+            }/>
         </div>
     }
 }
@@ -124,5 +147,23 @@ pub fn NotFound() -> impl IntoView {
             <p class="muted">"The page you asked for does not exist."</p>
             <A href="/" attr:class="button">"Back to home"</A>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_and_reports_pages_name_the_registered_entities() {
+        assert_eq!(
+            spoken_list(&ENTITY_KINDS),
+            "leads, clients, projects, accounts and tasks"
+        );
+        assert_eq!(
+            spoken_list(&REPORT_KINDS),
+            "leads, clients, projects and accounts"
+        );
+        assert_eq!(spoken_list(&[EntityKind::Task]), "tasks");
     }
 }

@@ -4,11 +4,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
-use shared::{EntityKind, ENTITY_KINDS};
+use shared::{EntityKind, SortOrder, ENTITY_KINDS};
 
 use crate::{
     api,
-    records::{format, query::percent_encode, record_id, record_title, ListPage},
+    records::{
+        format,
+        query::{percent_encode, ReportQuery},
+        record_id, record_title,
+    },
+    session::{module_on, use_current_user},
 };
 
 /// Matches shown per entity; the rest are one click away.
@@ -17,6 +22,7 @@ const PER_ENTITY: u64 = 5;
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
+    let me = use_current_user();
     let term = Memo::new(move |_| {
         query
             .get()
@@ -33,27 +39,38 @@ pub fn SearchPage() -> impl IntoView {
                 if term.is_empty() { "Type in the search box above.".to_owned() } else { format!("Results for “{term}”") }
             }}</p>
         </section>
-        {move || {
-            let term = term.get();
-            (!term.is_empty()).then(|| {
-                ENTITY_KINDS
-                    .into_iter()
-                    .map(|kind| view! { <SearchResults kind term=term.clone()/> })
-                    .collect_view()
-            })
-        }}
+        // Modules the tenant switched off are not searched.
+        <Suspense fallback=|| ()>
+            {move || {
+                let term = term.get();
+                Suspend::new(async move {
+                    let me = me.0.await;
+                    (!term.is_empty()).then(|| {
+                        ENTITY_KINDS
+                            .into_iter()
+                            .filter(|kind| module_on(&me, *kind))
+                            .map(|kind| view! { <SearchResults kind term=term.clone()/> })
+                            .collect_view()
+                    })
+                })
+            }}
+        </Suspense>
     }
 }
 
 #[component]
 fn SearchResults(kind: EntityKind, term: String) -> impl IntoView {
-    let encoded = percent_encode(&term);
-    let path = format!(
-        "/api/{}?q={encoded}&page_size={PER_ENTITY}&sort_by=updated_at&sort_order=desc",
-        kind.plural()
+    let all = format!("/{}?q={}", kind.plural(), percent_encode(&term));
+    let latest = ReportQuery::from_pairs([
+        ("q", term),
+        ("page_size", PER_ENTITY.to_string()),
+        ("sort_by", "updated_at".to_owned()),
+        ("sort_order", SortOrder::Desc.as_str().to_owned()),
+    ]);
+    let rows = Resource::new(
+        move || latest.clone(),
+        move |query| api::records::list(kind, &query),
     );
-    let rows = Resource::new(move || path.clone(), |path| api::get::<ListPage>(&path));
-    let all = format!("/{}?q={encoded}", kind.plural());
     view! {
         <section class="card related search-results" data-results=kind.plural()>
             <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>

@@ -4,19 +4,17 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
-use shared::{permissions::Action, EntityKind, FieldKind, ENTITY_KINDS};
+use shared::{permissions::Action, EntityKind, FieldKind, DEFAULT_PAGE_SIZE, ENTITY_KINDS};
 
 use crate::{
     api,
     records::{
         can,
         format::{self, cell_text},
-        record_id, record_title, ListPage, Record,
+        record_id, record_title, Record,
     },
-    session::use_current_user,
+    session::{module_on, use_current_user},
 };
-
-const PAGE_SIZE: u64 = 50;
 
 #[component]
 pub fn TrashPage() -> impl IntoView {
@@ -39,11 +37,13 @@ pub fn TrashPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let rows = Resource::new(
         move || (kind.get(), page.get(), reload.get()),
-        |(kind, page, _)| {
-            api::get::<ListPage>(&format!(
-                "/api/trash/{}?page={page}&page_size={PAGE_SIZE}",
-                kind.plural()
-            ))
+        // The rows carry the kind they were fetched for: a Restore button must name the entity of its row,
+        // not whatever tab is selected by the time the rows arrive.
+        |(kind, page, _)| async move {
+            (
+                kind,
+                api::records::trash(kind, page, DEFAULT_PAGE_SIZE).await,
+            )
         },
     );
     let notice = RwSignal::new(None::<(bool, String)>);
@@ -52,8 +52,7 @@ pub fn TrashPage() -> impl IntoView {
         let id = record_id(&record);
         let title = record_title(kind, &record);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/trash/{}/{id}/restore", kind.plural());
-            match api::send::<_, Record>("POST", &path, &serde_json::json!({})).await {
+            match api::records::restore(kind, id).await {
                 Ok(_) => notice.set(Some((true, format!("Restored “{title}”.")))),
                 Err(failure) => notice.set(Some((false, failure.message().to_owned()))),
             }
@@ -68,10 +67,16 @@ pub fn TrashPage() -> impl IntoView {
             <p class="muted">"Deleted records stay here and can be restored."</p>
         </section>
         <nav class="tabs" aria-label="Entity">
-            {ENTITY_KINDS.into_iter().map(|k| view! {
-                <A href=format!("/trash?entity={}", k.plural()) attr:class="tab"
-                    attr:aria-selected=move || (kind.get() == k).to_string()>{k.label()}</A>
-            }).collect_view()}
+            // Switched-off modules have no tab (their trash answers 404 until they are on again).
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let me = me.0.await;
+                    ENTITY_KINDS.into_iter().filter(|k| module_on(&me, *k)).map(|k| view! {
+                        <A href=format!("/trash?entity={}", k.plural()) attr:class="tab"
+                            attr:aria-selected=move || (kind.get() == k).to_string()>{k.label()}</A>
+                    }).collect_view()
+                })}
+            </Suspense>
         </nav>
         <p class="notice" role="status" class:notice-error=move || matches!(notice.get(), Some((false, _)))>
             {move || notice.get().map(|(_, text)| text)}
@@ -79,14 +84,14 @@ pub fn TrashPage() -> impl IntoView {
         <div class="card table-card">
             <Transition fallback=|| view! { <p class="table-state muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let kind = kind.get_untracked();
                     let restorable = can(&me.0.await, Action::RestoreRecord);
-                    match rows.await {
+                    let (kind, rows) = rows.await;
+                    match rows {
                         Ok(list) if list.data.is_empty() => view! {
                             <div class="table-state empty-state"><h2>{format!("No deleted {}", kind.label().to_lowercase())}</h2></div>
                         }.into_any(),
                         Ok(list) => {
-                            let pages = list.total.div_ceil(PAGE_SIZE).max(1);
+                            let pages = list.page_count();
                             let current = list.page;
                             view! {
                                 <table class="data-table trash-table">

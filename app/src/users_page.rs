@@ -5,7 +5,7 @@
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
 use shared::{
-    entities::user::{validate_user, User, UserInput, UserList, UserPatch},
+    entities::user::{validate_user, User, UserInput, UserPatch},
     Patch, Role, ROLES,
 };
 
@@ -52,14 +52,21 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersAdmin() -> impl IntoView {
     let reload = RwSignal::new(0u32);
-    let users = Resource::new(move || reload.get(), |_| api::get::<UserList>("/api/users"));
+    let users = Resource::new(move || reload.get(), |_| api::users::list());
     let notice = RwSignal::new(None::<(bool, String)>);
     let refresh = move || reload.update(|n| *n += 1);
 
     view! {
-        <section class="page-header">
-            <h1>"Users"</h1>
-            <p class="muted">"Who can sign in to your organisation, and what they may do."</p>
+        <section class="page-header with-actions">
+            <div>
+                <h1>"Users"</h1>
+                <p class="muted">"Who can sign in to your organisation, and what they may do."</p>
+            </div>
+            // A plain link: the browser downloads the archive the server streams (users without password
+            // hashes, configuration, every record including the trash).
+            <a class="button" href=api::users::ORGANISATION_EXPORT_URL download="" data-testid="export-organisation">
+                "Download all data (.tar.gz)"
+            </a>
         </section>
         <p class="notice" role="status" class:notice-error=move || matches!(notice.get(), Some((false, _)))>
             {move || notice.get().map(|(_, text)| text)}
@@ -107,7 +114,7 @@ fn UsersTable(
                             let patch = UserPatch { role: Patch::Set(role), ..Default::default() };
                             let name = name.clone();
                             leptos::task::spawn_local(async move {
-                                let result = api::send::<_, User>("PATCH", &format!("/api/users/{id}"), &patch).await.map(|_| ());
+                                let result = api::users::update(id, &patch).await.map(|_| ());
                                 report(result, format!("{name} is now {}", role_label(role).to_lowercase()));
                             });
                         };
@@ -117,10 +124,10 @@ fn UsersTable(
                             let name = name.clone();
                             leptos::task::spawn_local(async move {
                                 let result = if active {
-                                    api::delete(&format!("/api/users/{id}")).await
+                                    api::users::deactivate(id).await
                                 } else {
                                     let patch = UserPatch { is_active: Patch::Set(true), ..Default::default() };
-                                    api::send::<_, User>("PATCH", &format!("/api/users/{id}"), &patch).await.map(|_| ())
+                                    api::users::update(id, &patch).await.map(|_| ())
                                 };
                                 let what = if active { "deactivated" } else { "reactivated" };
                                 report(result, format!("{name} was {what}"));
@@ -188,7 +195,7 @@ fn NewUserForm(
         busy.set(true);
         let body = input();
         leptos::task::spawn_local(async move {
-            match api::send::<_, User>("POST", "/api/users", &body).await {
+            match api::users::create(&body).await {
                 Ok(user) => {
                     notice.set(Some((
                         true,

@@ -98,8 +98,12 @@ test("admins manage users; members do not see the users page", async ({ page, co
 
   // The server's rule shows up in the page: the only admin cannot step down.
   const adminRow = page.locator(`tr[data-email="${admin.email}"]`);
+  // The page reloads its list after every change, refused or not: wait for that reload before signing out,
+  // or it can reach the server after the logout and answer 401.
+  const reloaded = page.waitForResponse((r) => r.url().endsWith("/api/users") && r.request().method() === "GET");
   await adminRow.getByRole("combobox").selectOption("viewer");
   await expect(page.getByRole("status")).toContainText("last active administrator");
+  await reloaded;
 
   // Sign in as the member: no Users link, and the page itself refuses.
   await page.request.post("/api/auth/logout");

@@ -7,6 +7,7 @@ mod m20261125_000001_tenants_and_users;
 mod m20261125_000002_crm_records;
 mod m20261125_000003_sessions;
 mod m20261125_000004_report_indexes;
+mod m20261202_000005_backend_config;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_crm_records::Migration),
             Box::new(m20261125_000003_sessions::Migration),
             Box::new(m20261125_000004_report_indexes::Migration),
+            Box::new(m20261202_000005_backend_config::Migration),
         ]
     }
 }

@@ -16,25 +16,25 @@ pub struct Migration;
 
 const MONEY_MAX_CENTS: i64 = 99_999_999_999_999;
 
-fn name(n: &str) -> Alias {
+pub(crate) fn name(n: &str) -> Alias {
     Alias::new(n)
 }
 
-fn required_text(column: &str, max: usize) -> SimpleExpr {
+pub(crate) fn required_text(column: &str, max: usize) -> SimpleExpr {
     Expr::cust(format!(
         "length(trim({column})) >= 1 AND length({column}) <= {max}"
     ))
 }
 
-fn optional_text(column: &str, max: usize) -> SimpleExpr {
+pub(crate) fn optional_text(column: &str, max: usize) -> SimpleExpr {
     Expr::cust(format!("length({column}) <= {max}"))
 }
 
-fn money(column: &str) -> SimpleExpr {
+pub(crate) fn money(column: &str) -> SimpleExpr {
     Expr::cust(format!("{column} >= 0 AND {column} <= {MONEY_MAX_CENTS}"))
 }
 
-fn one_of(column: &str, keys: &[&str]) -> SimpleExpr {
+pub(crate) fn one_of(column: &str, keys: &[&str]) -> SimpleExpr {
     let list = keys
         .iter()
         .map(|k| format!("'{k}'"))
@@ -43,8 +43,31 @@ fn one_of(column: &str, keys: &[&str]) -> SimpleExpr {
     Expr::cust(format!("{column} IN ({list})"))
 }
 
+/// Column shapes of record tables.
+pub(crate) fn text(column: &str, max: u32) -> ColumnDef {
+    ColumnDef::new(name(column))
+        .string_len(max)
+        .null()
+        .to_owned()
+}
+pub(crate) fn long_text(column: &str) -> ColumnDef {
+    ColumnDef::new(name(column)).text().null().to_owned()
+}
+pub(crate) fn required(column: &str, max: u32) -> ColumnDef {
+    ColumnDef::new(name(column))
+        .string_len(max)
+        .not_null()
+        .to_owned()
+}
+pub(crate) fn cents(column: &str) -> ColumnDef {
+    ColumnDef::new(name(column)).big_integer().null().to_owned()
+}
+pub(crate) fn reference(column: &str) -> ColumnDef {
+    ColumnDef::new(name(column)).big_integer().null().to_owned()
+}
+
 /// A composite foreign key that keeps a reference inside the row's tenant.
-fn same_tenant_fk(
+pub(crate) fn same_tenant_fk(
     table: &str,
     column: &str,
     target: &str,
@@ -59,7 +82,7 @@ fn same_tenant_fk(
 }
 
 /// The columns and constraints every tenant-owned record shares, around its own columns.
-fn record_table(
+pub(crate) fn record_table(
     table: &str,
     columns: Vec<ColumnDef>,
     status: Option<(&str, &str)>,
@@ -160,11 +183,11 @@ fn record_table(
         .to_owned()
 }
 
-struct Sql(Vec<String>);
+pub(crate) struct Sql(pub(crate) Vec<String>);
 
 impl Sql {
     /// Runs the queued statements; tables referenced later need their indexes before those are created.
-    async fn flush(&mut self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    pub(crate) async fn flush(&mut self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         for statement in self.0.drain(..) {
             manager
                 .get_connection()
@@ -174,7 +197,7 @@ impl Sql {
         Ok(())
     }
 
-    fn index(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
+    pub(crate) fn index(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
         let filter = if live_only {
             " WHERE deleted_at IS NULL"
         } else {
@@ -184,7 +207,7 @@ impl Sql {
             "CREATE INDEX idx_{table}_{suffix} ON {table} ({columns}){filter}"
         ));
     }
-    fn unique(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
+    pub(crate) fn unique(&mut self, table: &str, suffix: &str, columns: &str, live_only: bool) {
         let filter = if live_only {
             " WHERE deleted_at IS NULL"
         } else {
@@ -196,7 +219,7 @@ impl Sql {
     }
     /// The plan's Step 2.2 indexes, then one per allowlisted sort on live rows: (tenant_id, key, id), which
     /// serves `ORDER BY key, id` within a tenant in either direction.
-    fn record_indexes(&mut self, table: &str, status: Option<&str>, sorts: &[&str]) {
+    pub(crate) fn record_indexes(&mut self, table: &str, status: Option<&str>, sorts: &[&str]) {
         // Referenced by composite foreign keys from other tables.
         self.unique(table, "tenant_id_id", "tenant_id, id", false);
         self.index(table, "tenant_id", "tenant_id", false);
@@ -301,22 +324,6 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared("CREATE UNIQUE INDEX ux_statuses_tenant_entity_key ON statuses (tenant_id, entity, key)")
             .await?;
-
-        let text = |column: &str, max: u32| {
-            ColumnDef::new(name(column))
-                .string_len(max)
-                .null()
-                .to_owned()
-        };
-        let long_text = |column: &str| ColumnDef::new(name(column)).text().null().to_owned();
-        let required = |column: &str, max: u32| {
-            ColumnDef::new(name(column))
-                .string_len(max)
-                .not_null()
-                .to_owned()
-        };
-        let cents = |column: &str| ColumnDef::new(name(column)).big_integer().null().to_owned();
-        let reference = |column: &str| ColumnDef::new(name(column)).big_integer().null().to_owned();
 
         let mut sql = Sql(Vec::new());
 

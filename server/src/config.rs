@@ -10,6 +10,8 @@ use std::{
     time::Duration,
 };
 
+use crate::domain::limits::RatePolicies;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{var}: {reason}")]
@@ -73,6 +75,17 @@ pub struct Config {
     pub exact_count_limit: u64,
     /// Rows per statement of a CSV export.
     pub export_chunk_rows: u64,
+    /// The rate-limit policies (`KEEL_RATE_LIMIT_*`).
+    pub rate_policies: RatePolicies,
+    /// Redis shared by every instance for rate limits; in-memory limits per process when absent.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every key Keel writes in Redis (`KEEL_REDIS_PREFIX`, default `keel:`).
+    pub redis_prefix: String,
+    /// How long a rate-limit decision may wait for Redis before the instance decides alone
+    /// (`KEEL_REDIS_TIMEOUT_MS`, default 100).
+    pub redis_timeout: Duration,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` headers are believed (`KEEL_TRUSTED_PROXIES`, CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The minimum length of a JWT secret supplied by the operator (256 bits of hex or more).
@@ -216,6 +229,30 @@ impl Config {
             ));
         }
 
+        let rate_policies = RatePolicies::from_lookup(|name| get(name))
+            .map_err(|(var, reason)| invalid(var, reason))?;
+        let redis_url = match get("KEEL_REDIS_URL") {
+            Some(url) => {
+                crate::kv::check_url(&url).map_err(|reason| invalid("KEEL_REDIS_URL", reason))?;
+                Some(Secret::new(url))
+            }
+            None => None,
+        };
+        let redis_prefix = get("KEEL_REDIS_PREFIX").unwrap_or_else(|| "keel:".into());
+        let redis_timeout = millis("KEEL_REDIS_TIMEOUT_MS", get("KEEL_REDIS_TIMEOUT_MS"), 100)?;
+        if redis_timeout.is_zero() || redis_timeout > Duration::from_secs(5) {
+            return Err(invalid(
+                "KEEL_REDIS_TIMEOUT_MS",
+                "must be between 1 and 5000 milliseconds".into(),
+            ));
+        }
+        let trusted_proxies = match get("KEEL_TRUSTED_PROXIES") {
+            Some(list) => {
+                parse_networks(&list).map_err(|reason| invalid("KEEL_TRUSTED_PROXIES", reason))?
+            }
+            None => Vec::new(),
+        };
+
         let mut config = Config {
             environment,
             database_url,
@@ -230,6 +267,11 @@ impl Config {
             session_ttl,
             exact_count_limit,
             export_chunk_rows,
+            rate_policies,
+            redis_url,
+            redis_prefix,
+            redis_timeout,
+            trusted_proxies,
         };
         if config.jwt_secret.expose().is_empty() {
             config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;
@@ -256,6 +298,19 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
             "expected a postgres://… or sqlite:… URL".into(),
         ))
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.5, 2001:db8::/32`: networks, or single addresses.
+fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{item}` is not an address or a network such as 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn millis(var: &'static str, value: Option<String>, default: u64) -> Result<Duration, ConfigError> {
@@ -400,6 +455,13 @@ mod tests {
             ("KEEL_EXACT_COUNT_LIMIT", "0"),
             ("KEEL_EXACT_COUNT_LIMIT", "many"),
             ("KEEL_EXPORT_CHUNK_ROWS", "1000000"),
+            ("KEEL_REDIS_URL", "http://127.0.0.1:6379"),
+            ("KEEL_REDIS_URL", "not a url"),
+            ("KEEL_REDIS_TIMEOUT_MS", "0"),
+            ("KEEL_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("KEEL_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("KEEL_RATE_LIMIT_LOGIN_ADDRESS", "5 a minute"),
+            ("KEEL_RATE_LIMIT_API_TENANT", "0/1m"),
         ];
         for (var, value) in cases {
             let err = config_with(&[(var, value)]).unwrap_err().to_string();

@@ -41,6 +41,9 @@ pub struct Me {
     pub name: String,
     pub role: Role,
     pub tenant: TenantSummary,
+    /// The modules (`projects`, …) the tenant switched off: hidden from navigation, reports and pickers.
+    #[serde(default)]
+    pub modules_off: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +96,8 @@ pub fn validate_login(input: &LoginInput) -> Result<(), ValidationErrors> {
     let mut errors: Vec<FieldError> = Vec::new();
     if input.email.trim().is_empty() {
         errors.push(field_error("email", "required", "Email is required"));
+    } else if input.email.contains('\0') {
+        errors.push(field_error("email", "email", "Invalid email format"));
     }
     if input.password.is_empty() {
         errors.push(field_error("password", "required", "Password is required"));

@@ -123,6 +123,13 @@ impl FieldDef {
     pub const fn reference(name: &'static str, label: &'static str, table: &'static str) -> Self {
         Self::new(name, label, FieldKind::Reference(table))
     }
+    /// The record's assignee (`assigned_to`): filterable by `me`/`none`/id, shown and sorted by name.
+    pub const fn assigned_to(name: &'static str, label: &'static str) -> Self {
+        Self::user(name, label)
+            .filter(Filter::Assignee)
+            .sortable()
+            .display_as("assigned_to_name")
+    }
     pub const fn money(name: &'static str, label: &'static str) -> Self {
         Self::new(name, label, FieldKind::Money)
     }
@@ -167,13 +174,47 @@ impl FieldDef {
     }
 }
 
-/// A derived, read-only column computed by a join or an aggregate (`project_count`, `total_revenue`).
+/// A derived, read-only column: an aggregate over another table's rows (`project_count`, `total_revenue`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ComputedColumn {
     pub name: &'static str,
     pub label: &'static str,
     pub kind: FieldKind,
     pub sortable: bool,
+    /// How the value is computed.
+    pub aggregate: Aggregate,
+}
+
+/// A value computed over the live (not trashed) rows of `child` in the same tenant whose `via` column holds
+/// this record's id, all records' values in one grouped join (no per-row queries). A record with no such
+/// rows gets 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aggregate {
+    /// The child table (`projects`).
+    pub child: &'static str,
+    /// The child's reference to this table (`client_id`).
+    pub via: &'static str,
+    pub function: AggregateFn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFn {
+    /// How many rows.
+    Count,
+    /// The sum of a money column of the child, in whole cents.
+    Sum(&'static str),
+}
+
+/// Children that go to the trash with their parent: deleting the parent stamps the child rows that are live
+/// and whose `via` column holds its id with the parent's very `deleted_at`; restoring the parent restores the
+/// child rows with that same `deleted_at` (exactly those, not ones trashed before); a child whose parent is in
+/// the trash cannot be restored on its own (409 on `via`, code `<parent singular>_in_trash`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cascade {
+    /// The child table (`projects`).
+    pub child: &'static str,
+    /// The child's reference to this table (`client_id`).
+    pub via: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +231,61 @@ pub struct EntityDescriptor {
     pub search_fields: &'static [&'static str],
     /// The report's columns, in order: field names, their `display_as` names, or computed columns.
     pub columns: &'static [&'static str],
+    /// The statuses a new tenant starts with for this entity, in order: (key, label, category). Required, and
+    /// only allowed, when `status` is set (checked when the registry compiles).
+    pub default_statuses: &'static [(&'static str, &'static str, StatusCategory)],
+    /// Tables whose rows follow this one to the trash and back.
+    pub cascades: &'static [Cascade],
+    /// Listed under Reports (a report page with CSV export).
+    pub in_reports: bool,
+    /// A module a tenant's administrators may switch off (`features` in the backend configuration).
+    pub switchable: bool,
+}
+
+/// What a status means for the pipeline, whatever the tenant calls it: still `open`, or ended as `won`,
+/// `lost` or (neither) `closed`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCategory {
+    #[default]
+    Open,
+    Won,
+    Lost,
+    Closed,
+}
+
+impl StatusCategory {
+    pub const ALL: [StatusCategory; 4] = [
+        StatusCategory::Open,
+        StatusCategory::Won,
+        StatusCategory::Lost,
+        StatusCategory::Closed,
+    ];
+    pub const fn key(self) -> &'static str {
+        match self {
+            StatusCategory::Open => "open",
+            StatusCategory::Won => "won",
+            StatusCategory::Lost => "lost",
+            StatusCategory::Closed => "closed",
+        }
+    }
+    pub const fn label(self) -> &'static str {
+        match self {
+            StatusCategory::Open => "Open",
+            StatusCategory::Won => "Won",
+            StatusCategory::Lost => "Lost",
+            StatusCategory::Closed => "Closed",
+        }
+    }
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == key)
+    }
+    /// A record in a status of this category is finished (the former `is_closed`).
+    pub const fn is_closed(self) -> bool {
+        !matches!(self, StatusCategory::Open)
+    }
 }
 
 impl EntityDescriptor {
@@ -210,10 +306,7 @@ impl EntityDescriptor {
 
 /// Record fields every tenant-owned entity shares, appended after its own fields.
 pub const fn assigned_to(label: &'static str) -> FieldDef {
-    FieldDef::user("assigned_to", label)
-        .filter(Filter::Assignee)
-        .sortable()
-        .display_as("assigned_to_name")
+    FieldDef::assigned_to("assigned_to", label)
 }
 pub const CREATED_AT: FieldDef = FieldDef::timestamp("created_at", "Created")
     .filter(Filter::DateRange)

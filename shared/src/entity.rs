@@ -1,53 +1,37 @@
 //! The CRM entities Keel tracks. Each kind knows its URL segment and the label people see.
 
-use serde::{Deserialize, Serialize};
+pub use crate::entities::{EntityKind, ENTITY_KINDS, REPORT_KINDS};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Lead,
-    Client,
-    Project,
-    Account,
-    Task,
-}
-
-/// Every entity, in the order the navigation shows them.
-pub const ENTITY_KINDS: [EntityKind; 5] = [
-    EntityKind::Lead,
-    EntityKind::Client,
-    EntityKind::Project,
-    EntityKind::Account,
-    EntityKind::Task,
-];
+use crate::descriptor::Cascade;
 
 impl EntityKind {
     /// The plural name used in URLs and API paths (`/api/leads`, `/leads`).
     pub const fn plural(self) -> &'static str {
-        match self {
-            EntityKind::Lead => "leads",
-            EntityKind::Client => "clients",
-            EntityKind::Project => "projects",
-            EntityKind::Account => "accounts",
-            EntityKind::Task => "tasks",
-        }
+        self.descriptor().table
     }
 
     /// The label a person reads in navigation and headings.
     pub const fn label(self) -> &'static str {
-        match self {
-            EntityKind::Lead => "Leads",
-            EntityKind::Client => "Clients",
-            EntityKind::Project => "Projects",
-            EntityKind::Account => "Accounts",
-            EntityKind::Task => "Tasks",
-        }
+        self.descriptor().label
     }
 
     pub fn from_plural(segment: &str) -> Option<Self> {
         ENTITY_KINDS
             .into_iter()
             .find(|kind| kind.plural() == segment)
+    }
+
+    /// The cascades that take this kind's rows to the trash with a parent record: (parent, cascade). Such a
+    /// row cannot be restored while its parent is in the trash.
+    pub fn cascade_parents(self) -> impl Iterator<Item = (EntityKind, &'static Cascade)> {
+        ENTITY_KINDS.into_iter().flat_map(move |parent| {
+            parent
+                .descriptor()
+                .cascades
+                .iter()
+                .filter(move |cascade| cascade.child == self.plural())
+                .map(move |cascade| (parent, cascade))
+        })
     }
 }
 
@@ -61,6 +45,16 @@ mod tests {
             assert_eq!(EntityKind::from_plural(kind.plural()), Some(kind));
         }
         assert_eq!(EntityKind::from_plural("widgets"), None);
+    }
+
+    #[test]
+    fn projects_follow_their_client_to_the_trash() {
+        let parents: Vec<_> = EntityKind::Project
+            .cascade_parents()
+            .map(|(parent, cascade)| (parent, cascade.via))
+            .collect();
+        assert_eq!(parents, [(EntityKind::Client, "client_id")]);
+        assert_eq!(EntityKind::Client.cascade_parents().count(), 0);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    descriptor::{FieldDef, FieldKind},
-    entities::{account, client, lead, project, task},
+    backend_config::{validate_write, WriteKind},
+    descriptor::FieldDef,
     entity::EntityKind,
     error::FieldError,
+    record::{Record, RecordVisitor},
+    storage::Storage,
     validation::{field_error, RulesContext},
     value::{Date, Money},
 };
@@ -20,8 +22,8 @@ pub fn field_value(def: &FieldDef, text: &str) -> Result<Value, FieldError> {
         return Ok(Value::Null);
     }
     let label = def.label;
-    match def.kind {
-        FieldKind::Money => Money::parse(trimmed)
+    match def.kind.storage() {
+        Storage::Money => Money::parse(trimmed)
             .map(|amount| Value::String(amount.to_string()))
             .ok_or_else(|| {
                 field_error(
@@ -30,7 +32,7 @@ pub fn field_value(def: &FieldDef, text: &str) -> Result<Value, FieldError> {
                     format!("{label} must be an amount such as 1250.00"),
                 )
             }),
-        FieldKind::Date => Date::parse(trimmed)
+        Storage::Date => Date::parse(trimmed)
             .map(|date| Value::String(date.to_string()))
             .ok_or_else(|| {
                 field_error(
@@ -39,18 +41,17 @@ pub fn field_value(def: &FieldDef, text: &str) -> Result<Value, FieldError> {
                     format!("{label} must be a date (YYYY-MM-DD)"),
                 )
             }),
-        FieldKind::Id | FieldKind::User | FieldKind::Reference(_) | FieldKind::Integer => {
-            trimmed.parse::<i64>().map(Value::from).map_err(|_| {
-                field_error(
-                    def.name,
-                    "invalid_number",
-                    format!("{label} must be a whole number"),
-                )
-            })
-        }
-        FieldKind::Bool => Ok(Value::Bool(matches!(trimmed, "true" | "on" | "1"))),
-        // Text keeps what was typed (the server stores it as sent); only blank means "no value".
-        _ => Ok(Value::String(text.to_owned())),
+        Storage::Integer => trimmed.parse::<i64>().map(Value::from).map_err(|_| {
+            field_error(
+                def.name,
+                "invalid_number",
+                format!("{label} must be a whole number"),
+            )
+        }),
+        Storage::Bool => Ok(Value::Bool(matches!(trimmed, "true" | "on" | "1"))),
+        // Text keeps what was typed (the server stores it as sent); only blank means "no value". Timestamps
+        // are the server's to set and never reach a form.
+        Storage::Text | Storage::Timestamp => Ok(Value::String(text.to_owned())),
     }
 }
 
@@ -63,29 +64,30 @@ pub fn field_text(value: Option<&Value>) -> String {
     }
 }
 
-/// Runs `kind`'s validation over a record given as field → JSON value, as the server would on create or on
-/// the full record after an update. Values of the wrong shape are reported on their field.
+/// Runs `kind`'s validation and the tenant's rules over a record given as field → JSON value, as the server
+/// would on create or on the full record after an update (`write` says which, and what the edit touches).
+/// Values of the wrong shape are reported on their field.
 pub fn validate_record(
     kind: EntityKind,
     record: &Map<String, Value>,
     ctx: &RulesContext,
+    write: WriteKind<'_>,
 ) -> Vec<FieldError> {
-    fn check<T: serde::de::DeserializeOwned>(
-        record: &Map<String, Value>,
-        validate: impl Fn(&T) -> Result<(), Vec<FieldError>>,
-    ) -> Vec<FieldError> {
-        match serde_json::from_value::<T>(Value::Object(record.clone())) {
-            Ok(input) => validate(&input).err().unwrap_or_default(),
-            Err(err) => vec![field_error("", "invalid", err.to_string())],
+    struct Check<'a> {
+        record: &'a Map<String, Value>,
+        ctx: &'a RulesContext,
+        write: WriteKind<'a>,
+    }
+    impl RecordVisitor for Check<'_> {
+        type Output = Vec<FieldError>;
+        fn visit<R: Record>(self) -> Vec<FieldError> {
+            match serde_json::from_value::<R::Input>(Value::Object(self.record.clone())) {
+                Ok(input) => validate_write::<R>(&input, self.ctx, self.write),
+                Err(err) => vec![field_error("", "invalid", err.to_string())],
+            }
         }
     }
-    match kind {
-        EntityKind::Lead => check(record, |i| lead::validate_lead(i, ctx)),
-        EntityKind::Client => check(record, |i| client::validate_client(i, ctx)),
-        EntityKind::Project => check(record, |i| project::validate_project(i, ctx)),
-        EntityKind::Account => check(record, |i| account::validate_account(i, ctx)),
-        EntityKind::Task => check(record, |i| task::validate_task(i, ctx)),
-    }
+    kind.visit(Check { record, ctx, write })
 }
 
 #[cfg(test)]
@@ -94,11 +96,11 @@ mod tests {
     use crate::{entities::lead::LEAD, entities::project::PROJECT, StatusOption};
 
     fn statuses() -> RulesContext {
-        RulesContext::with_statuses(vec![StatusOption {
-            key: "new".into(),
-            label: "New".into(),
-            is_closed: false,
-        }])
+        RulesContext::with_statuses(vec![StatusOption::new(
+            "new",
+            "New",
+            crate::StatusCategory::Open,
+        )])
     }
 
     #[test]
@@ -125,7 +127,7 @@ mod tests {
         record.insert("company_name".into(), Value::Null);
         record.insert("email".into(), "not-an-email".into());
         record.insert("lead_status".into(), "new".into());
-        let errors = validate_record(EntityKind::Lead, &record, &statuses());
+        let errors = validate_record(EntityKind::Lead, &record, &statuses(), WriteKind::Create);
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["company_name", "email"]);
         assert_eq!(errors[1].message, "Invalid email format");
@@ -140,7 +142,7 @@ mod tests {
         record.insert("project_status".into(), "new".into());
         record.insert("start_date".into(), "2026-02-01".into());
         record.insert("end_date".into(), "2026-01-01".into());
-        let errors = validate_record(EntityKind::Project, &record, &statuses());
+        let errors = validate_record(EntityKind::Project, &record, &statuses(), WriteKind::Create);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "end_date");
     }

@@ -3,21 +3,31 @@
 //! Nothing in this crate performs I/O, so it compiles unchanged to `wasm32-unknown-unknown`.
 
 pub mod auth;
+pub mod backend_config;
+pub mod contract;
 pub mod descriptor;
 pub mod entities;
 pub mod entity;
 pub mod error;
 pub mod form;
+pub mod list;
 pub mod permissions;
 pub mod record;
 pub mod role;
 pub mod rules;
+pub mod storage;
 pub mod validation;
 pub mod value;
 
-pub use descriptor::{EntityDescriptor, FieldDef, FieldKind, Filter};
-pub use entity::{EntityKind, ENTITY_KINDS};
+pub use backend_config::BackendConfig;
+pub use descriptor::{EntityDescriptor, FieldDef, FieldKind, Filter, StatusCategory};
+pub use entity::{EntityKind, ENTITY_KINDS, REPORT_KINDS};
 pub use error::{ErrorBody, ErrorCode, FieldError};
+pub use list::{
+    record_title, title_field, Page, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE,
+    PAGE_SIZES,
+};
 pub use role::{Role, ROLES};
+pub use storage::Storage;
 pub use validation::{RulesContext, StatusOption, ValidationErrors};
 pub use value::{Date, Money, Patch};

@@ -19,9 +19,11 @@ pub enum Action {
     ManageUsers,
     /// Change the tenant's statuses and rules.
     ManageConfiguration,
+    /// Download all of the tenant's data (users, configuration, every record including the trash).
+    ExportTenantData,
 }
 
-pub const ACTIONS: [Action; 7] = [
+pub const ACTIONS: [Action; 8] = [
     Action::ReadRecords,
     Action::CreateRecord,
     Action::UpdateRecord,
@@ -29,6 +31,7 @@ pub const ACTIONS: [Action; 7] = [
     Action::RestoreRecord,
     Action::ManageUsers,
     Action::ManageConfiguration,
+    Action::ExportTenantData,
 ];
 
 /// How the acting user relates to the record in question.
@@ -46,11 +49,11 @@ pub const fn role_allows(role: Role, action: Action) -> Option<bool> {
     use Action::*;
     match (role, action) {
         (Role::Admin, _) => Some(true),
-        (Role::Manager, ManageUsers | ManageConfiguration) => Some(false),
+        (Role::Manager, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),
         (Role::Manager, _) => Some(true),
         (Role::Member, ReadRecords | CreateRecord) => Some(true),
         (Role::Member, UpdateRecord | DeleteRecord | RestoreRecord) => None,
-        (Role::Member, ManageUsers | ManageConfiguration) => Some(false),
+        (Role::Member, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),
         (Role::Viewer, ReadRecords) => Some(true),
         (Role::Viewer, _) => Some(false),
     }
@@ -115,6 +118,7 @@ mod tests {
                 allows(role, Action::ManageConfiguration),
                 role == Role::Admin
             );
+            assert_eq!(allows(role, Action::ExportTenantData), role == Role::Admin);
         }
     }
 }

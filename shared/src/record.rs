@@ -1,9 +1,35 @@
+//! `entity!` declares one record entity from one list of fields: its descriptor, its data types (through
+//! `record_types!`), its validation function and its [`Record`] implementation, which the registry in
+//! `entities/mod.rs` dispatches to.
+//!
 //! `record_types!` generates, for one entity, the three shapes of its data contract from one field list:
 //! - `…Input`: a full record as a client writes it (every field optional; validation says what is required),
 //! - `…Patch`: a partial update (absent = unchanged, null = clear) carrying the `version` it was read at,
 //! - the response type: the stored record with server-set and joined values.
 //!
 //! Inputs and patches reject unknown fields, so a body that carries `id`, `tenant_id` or `created_by` is a 400.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{
+    descriptor::EntityDescriptor,
+    validation::{Fields, RulesContext, ValidationErrors},
+};
+
+/// One record entity's contract: its types, its descriptor and its validation. Implemented by `entity!`.
+pub trait Record: 'static {
+    type Input: DeserializeOwned + Serialize + Fields + Default;
+    type Patch: DeserializeOwned + Serialize + RecordPatch<Input = Self::Input>;
+    const DESCRIPTOR: &'static EntityDescriptor;
+    /// Every field against the descriptor, then the entity's own cross-field rules.
+    fn validate(input: &Self::Input, ctx: &RulesContext) -> Result<(), ValidationErrors>;
+}
+
+/// Code that is generic over the entity: [`crate::EntityKind::visit`] calls `visit` with the kind's type.
+pub trait RecordVisitor {
+    type Output;
+    fn visit<R: Record>(self) -> Self::Output;
+}
 
 /// What the server needs of any entity's patch type, whatever the entity.
 pub trait RecordPatch {
@@ -104,6 +130,72 @@ macro_rules! record_types {
             /// The writable part of the record, e.g. to fill an edit form or to apply a patch to.
             pub fn to_input(&self) -> $input {
                 $input { $( $field: self.$field.clone(), )* }
+            }
+        }
+    };
+}
+
+/// One record entity, its fields written once. Each field is `name: Type = constructor(args).modifier(…)…`,
+/// where `constructor` and the modifiers are [`FieldDef`](crate::descriptor::FieldDef)'s (the name is passed
+/// for you); the descriptor gets `id` first and `created_at`, `updated_at` last. The descriptor's other
+/// attributes are given as in [`EntityDescriptor`] (every one, so a new attribute cannot be forgotten).
+/// `validate` names the generated validation function, optionally followed by `+ rule` for cross-field rules
+/// (`fn(&Input, &mut ValidationErrors)`) that run after the field checks.
+#[macro_export]
+macro_rules! entity {
+    (
+        $(#[$meta:meta])*
+        $descriptor:ident: $response:ident, $input:ident, $patch:ident {
+            $( $attr:ident : $value:expr ),* $(,)?
+        }
+        fields {
+            $(
+                $field:ident : $ty:ty = $ctor:ident ( $( $arg:expr ),* )
+                    $( . $modifier:ident ( $( $marg:expr ),* ) )*
+            ),* $(,)?
+        }
+        joined { $( $joined:ident : $jty:ty ),* $(,)? }
+        validate $validate:ident $( + $rule:path )?;
+    ) => {
+        pub const $descriptor: $crate::descriptor::EntityDescriptor =
+            $crate::descriptor::EntityDescriptor {
+                $( $attr: $value, )*
+                fields: &[
+                    $crate::descriptor::FieldDef::id(),
+                    $(
+                        $crate::descriptor::FieldDef::$ctor(stringify!($field), $( $arg ),*)
+                            $( .$modifier( $( $marg ),* ) )*,
+                    )*
+                    $crate::descriptor::CREATED_AT,
+                    $crate::descriptor::UPDATED_AT,
+                ],
+            };
+
+        $crate::record_types! {
+            $(#[$meta])*
+            $response, $input, $patch { $( $field: $ty ),* }
+            joined { $( $joined: $jty ),* }
+        }
+
+        pub fn $validate(
+            input: &$input,
+            ctx: &$crate::validation::RulesContext,
+        ) -> Result<(), $crate::validation::ValidationErrors> {
+            #[allow(unused_mut)]
+            let mut errors = $crate::validation::validate_fields(&$descriptor, input, ctx);
+            $( $rule(input, &mut errors); )?
+            $crate::validation::into_result(errors)
+        }
+
+        impl $crate::record::Record for $response {
+            type Input = $input;
+            type Patch = $patch;
+            const DESCRIPTOR: &'static $crate::descriptor::EntityDescriptor = &$descriptor;
+            fn validate(
+                input: &$input,
+                ctx: &$crate::validation::RulesContext,
+            ) -> Result<(), $crate::validation::ValidationErrors> {
+                $validate(input, ctx)
             }
         }
     };

@@ -2,7 +2,8 @@
 //! functions, the same messages. Every failing field is reported at once.
 
 use crate::{
-    descriptor::{EntityDescriptor, FieldDef, FieldKind},
+    backend_config::{ValidationRules, WorkflowRules},
+    descriptor::{EntityDescriptor, FieldDef, FieldKind, StatusCategory},
     error::FieldError,
     rules,
     value::{Date, Money, MONEY_MAX_CENTS},
@@ -96,19 +97,47 @@ impl AsFieldValue for Option<bool> {
 pub struct StatusOption {
     pub key: String,
     pub label: String,
+    /// `category != open`, kept for clients of the first API version.
     #[serde(default)]
     pub is_closed: bool,
+    #[serde(default)]
+    pub category: StatusCategory,
 }
 
-/// What validation needs to know about the tenant: its statuses for the entity being validated, in order.
+impl StatusOption {
+    pub fn new(key: &str, label: &str, category: StatusCategory) -> Self {
+        StatusOption {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            is_closed: category.is_closed(),
+            category,
+        }
+    }
+}
+
+/// What validation needs to know about the tenant for the entity being validated: its statuses in order,
+/// and the rules its administrators configured (see [`crate::backend_config`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RulesContext {
     pub statuses: Vec<StatusOption>,
+    pub validation: ValidationRules,
+    pub workflow: WorkflowRules,
 }
 
 impl RulesContext {
     pub fn with_statuses(statuses: Vec<StatusOption>) -> Self {
-        RulesContext { statuses }
+        RulesContext {
+            statuses,
+            ..RulesContext::default()
+        }
+    }
+
+    /// The label of a status key, or the key itself when the tenant has no such status.
+    pub fn status_label<'a>(&'a self, key: &'a str) -> &'a str {
+        self.statuses
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(key, |s| s.label.as_str())
     }
 }
 
@@ -146,6 +175,15 @@ pub fn check_field(
     }
     match value {
         FieldValue::Text(text) => {
+            // PostgreSQL cannot store NUL in text (SQLite can): refused here so both databases, and the
+            // browser, give the same answer.
+            if text.contains('\0') {
+                return Some(field_error(
+                    name,
+                    "invalid_characters",
+                    format!("{label} cannot contain a NUL character"),
+                ));
+            }
             let chars = text.chars().count();
             if let Some(max) = def.max_chars {
                 if chars > max {

@@ -1,11 +1,12 @@
 //! Table-driven checks of every rule in `shared`: what the browser and the server both enforce.
 
+use shared::backend_config::parse::check_status;
 use shared::entities::{
     account::{validate_account, AccountInput},
     client::{validate_client, ClientInput},
     lead::{validate_lead, LeadInput, LeadPatch, LEAD},
     project::{validate_project, ProjectInput},
-    status::{validate_status, StatusInput, DEFAULT_STATUSES},
+    status::DEFAULT_STATUSES,
     task::{validate_task, TaskInput, TASK},
     user::{validate_user, UserInput},
     ALL_DESCRIPTORS,
@@ -18,11 +19,7 @@ fn statuses(entity: &str) -> RulesContext {
         DEFAULT_STATUSES
             .iter()
             .filter(|(e, ..)| *e == entity)
-            .map(|(_, key, label, closed)| StatusOption {
-                key: key.to_string(),
-                label: label.to_string(),
-                is_closed: *closed,
-            })
+            .map(|(_, key, label, category)| StatusOption::new(key, label, *category))
             .collect(),
     )
 }
@@ -251,16 +248,8 @@ fn projects_need_a_client() {
 fn statuses_come_from_the_tenant() {
     // A tenant that renamed its pipeline: only its own keys are accepted.
     let custom = RulesContext::with_statuses(vec![
-        StatusOption {
-            key: "inbound".into(),
-            label: "Inbound".into(),
-            is_closed: false,
-        },
-        StatusOption {
-            key: "signed".into(),
-            label: "Signed".into(),
-            is_closed: true,
-        },
+        StatusOption::new("inbound", "Inbound", shared::StatusCategory::Open),
+        StatusOption::new("signed", "Signed", shared::StatusCategory::Closed),
     ]);
     let mut input = lead("Acme");
     input.lead_status = Some("signed".into());
@@ -387,24 +376,14 @@ fn users_and_statuses_have_their_own_rules() {
     };
     assert_eq!(validate_user(&weak).unwrap_err()[0].field, "password");
 
-    let status = |key: &str| StatusInput {
-        entity: "lead".into(),
-        key: key.into(),
-        label: "Label".into(),
-        position: Some(0),
-        is_closed: false,
-    };
-    assert!(validate_status(&status("follow_up")).is_ok());
+    assert!(check_status("follow_up", Some("Follow up")).is_empty());
     for bad in ["Follow Up", "follow-up", ""] {
-        assert!(validate_status(&status(bad)).is_err(), "{bad:?}");
+        assert!(!check_status(bad, None).is_empty(), "{bad:?}");
     }
-    let wrong_entity = StatusInput {
-        entity: "account".into(),
-        ..status("x")
-    };
+    assert_eq!(check_status("x", Some(" "))[0].field, "label");
     assert_eq!(
-        validate_status(&wrong_entity).unwrap_err()[0].field,
-        "entity"
+        check_status("x", Some(&"é".repeat(101)))[0].code,
+        "max_length"
     );
 }
 
@@ -470,5 +449,26 @@ fn every_report_column_and_sort_key_is_declared() {
             "{}",
             descriptor.table
         );
+    }
+}
+
+#[test]
+fn nul_characters_are_refused_in_every_text_field() {
+    let ctx = RulesContext::default();
+    for descriptor in shared::entities::ALL_DESCRIPTORS {
+        for def in descriptor.fields.iter().filter(|def| {
+            matches!(
+                def.kind,
+                shared::FieldKind::Text | shared::FieldKind::LongText | shared::FieldKind::Phone
+            )
+        }) {
+            let error = check_field(def, FieldValue::Text("a\0b"), &ctx)
+                .unwrap_or_else(|| panic!("{}.{} took a NUL", descriptor.table, def.name));
+            assert_eq!(
+                error.code, "invalid_characters",
+                "{}.{}",
+                descriptor.table, def.name
+            );
+        }
     }
 }

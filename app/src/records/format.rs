@@ -96,11 +96,11 @@ mod tests {
 
     #[test]
     fn values_read_like_a_person_wrote_them() {
-        let statuses = [StatusOption {
-            key: "on_hold".into(),
-            label: "Paused".into(),
-            is_closed: false,
-        }];
+        let statuses = [StatusOption::new(
+            "on_hold",
+            "Paused",
+            shared::StatusCategory::Open,
+        )];
         let cell = |kind, value: Value| cell_text(kind, Some(&value), &statuses);
         assert_eq!(cell(FieldKind::Money, json!("1234567.50")), "1,234,567.50");
         assert_eq!(cell(FieldKind::Money, json!("-12.00")), "-12.00");

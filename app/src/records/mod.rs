@@ -12,11 +12,10 @@ pub use record_page::RecordPage;
 pub use report_table::ReportTable;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use shared::{
-    auth::Me, descriptor::FieldKind, entities::user::UserOption, permissions, EntityDescriptor,
-    EntityKind, StatusOption,
+    auth::Me, descriptor::FieldKind, entities::user::UserOption, permissions, BackendConfig,
+    EntityKind, Page, StatusOption,
 };
 
 use crate::{api, session::use_current_user};
@@ -24,21 +23,8 @@ use crate::{api, session::use_current_user};
 /// A record as the API returns it: stored fields plus joined display values.
 pub type Record = Map<String, Value>;
 
-/// One page of a list: `{"data", "total", "page", "page_size"}` (and, where the server has them, whether the
-/// total is exact and the keyset cursor of the next page).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ListPage {
-    pub data: Vec<Record>,
-    pub total: u64,
-    pub page: u64,
-    pub page_size: u64,
-    #[serde(default = "exact")]
-    pub total_exact: bool,
-}
-
-fn exact() -> bool {
-    true
-}
+/// One page of records, as the list, search and trash endpoints send it.
+pub type ListPage = Page<Record>;
 
 pub fn record_id(record: &Record) -> i64 {
     record.get("id").and_then(Value::as_i64).unwrap_or_default()
@@ -51,22 +37,9 @@ pub fn record_version(record: &Record) -> i64 {
         .unwrap_or_default()
 }
 
-/// The field that names a record (company, project or account name, task title): the first required text.
-pub fn title_field(descriptor: &EntityDescriptor) -> &'static str {
-    descriptor
-        .fields
-        .iter()
-        .find(|f| f.required && f.kind == FieldKind::Text)
-        .map(|f| f.name)
-        .unwrap_or("id")
-}
-
+/// The record's name for people: [`shared::record_title`], the rule the server's joined names follow too.
 pub fn record_title(kind: EntityKind, record: &Record) -> String {
-    record
-        .get(title_field(kind.descriptor()))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("#{}", record_id(record)))
+    shared::record_title(kind.descriptor(), record)
 }
 
 /// "lead" → "Lead": the singular as a heading word.
@@ -80,13 +53,23 @@ pub fn statuses_resource(kind: EntityKind) -> Resource<Vec<StatusOption>> {
         move || kind,
         |kind| async move {
             match kind.descriptor().status {
-                Some((_, entity)) => {
-                    api::get::<Vec<StatusOption>>(&format!("/api/statuses?entity={entity}"))
-                        .await
-                        .unwrap_or_default()
-                }
+                Some((_, entity)) => api::statuses::list(entity).await.unwrap_or_default(),
                 None => Vec::new(),
             }
+        },
+    )
+}
+
+/// The tenant's configuration as forms need it (`api::backend_config::for_forms`): statuses in order, validation and
+/// workflow rules, features. Read afresh by each form, so an administrator's save applies to the next form.
+/// When it cannot be read, the default configuration (the server still decides).
+pub fn tenant_config_resource() -> Resource<BackendConfig> {
+    Resource::new(
+        || (),
+        |_| async move {
+            api::backend_config::for_forms()
+                .await
+                .unwrap_or_else(|_| BackendConfig::defaults(1))
         },
     )
 }
@@ -95,11 +78,7 @@ pub fn statuses_resource(kind: EntityKind) -> Resource<Vec<StatusOption>> {
 pub fn user_options_resource() -> Resource<Vec<UserOption>> {
     Resource::new(
         || (),
-        |_| async move {
-            api::get::<Vec<UserOption>>("/api/users/options")
-                .await
-                .unwrap_or_default()
-        },
+        |_| async move { api::users::options().await.unwrap_or_default() },
     )
 }
 

@@ -2,28 +2,9 @@
 //! list API's query: reloading, back/forward and a shared link all show the same rows, and the Export CSV
 //! link is the same query without the paging.
 
-/// Page sizes offered; the API accepts 1–200.
-pub const PAGE_SIZES: [u64; 4] = [25, 50, 100, 200];
-pub const DEFAULT_PAGE_SIZE: u64 = 50;
-/// The API's default order.
-pub const DEFAULT_SORT: (&str, SortOrder) = ("created_at", SortOrder::Desc);
+use shared::{list::DEFAULT_SORT, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 const PAGING: [&str; 2] = ["page", "page_size"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortOrder {
-    Asc,
-    Desc,
-}
-
-impl SortOrder {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortOrder::Asc => "asc",
-            SortOrder::Desc => "desc",
-        }
-    }
-}
 
 /// The query parameters of a report, in URL order, each at most once and never blank.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,7 +63,7 @@ impl ReportQuery {
     pub fn page_size(&self) -> u64 {
         self.get("page_size")
             .and_then(|p| p.parse().ok())
-            .filter(|p| (1..=200).contains(p))
+            .filter(|p| (1..=MAX_PAGE_SIZE).contains(p))
             .unwrap_or(DEFAULT_PAGE_SIZE)
     }
 
@@ -92,11 +73,10 @@ impl ReportQuery {
 
     pub fn sort(&self) -> (&str, SortOrder) {
         let key = self.get("sort_by").unwrap_or(DEFAULT_SORT.0);
-        let order = match self.get("sort_order") {
-            Some("asc") => SortOrder::Asc,
-            Some("desc") => SortOrder::Desc,
-            _ if self.get("sort_by").is_none() => DEFAULT_SORT.1,
-            _ => SortOrder::Desc,
+        let order = match self.get("sort_order").and_then(SortOrder::parse) {
+            Some(order) => order,
+            None if self.get("sort_by").is_none() => DEFAULT_SORT.1,
+            None => SortOrder::Desc,
         };
         (key, order)
     }

@@ -6,14 +6,19 @@ use leptos_router::{
     components::A,
     hooks::{use_navigate, use_params_map},
 };
-use shared::{descriptor::FieldDef, permissions::Action, EntityKind, FieldKind};
+use shared::{descriptor::FieldDef, permissions::Action, EntityKind, FieldKind, SortOrder};
 
 use super::{
     format::{cell_text, EMPTY},
+    query::ReportQuery,
     record_id, record_title, referenced_kind, related_lists, singular_label, statuses_resource,
-    title_field, Allowed, ListPage, Record,
+    Allowed, Record,
 };
-use crate::{api, flash::use_flash};
+use crate::{
+    api,
+    flash::use_flash,
+    session::{module_on, use_current_user},
+};
 
 /// The `:id` of the current route, if it is a positive number.
 pub fn use_record_id() -> Memo<Option<i64>> {
@@ -35,7 +40,7 @@ pub fn record_resource(
         move || id.get(),
         move |id| async move {
             match id {
-                Some(id) => Some(api::get::<Record>(&format!("/api/{}/{id}", kind.plural())).await),
+                Some(id) => Some(api::records::get(kind, id).await),
                 None => None,
             }
         },
@@ -47,12 +52,14 @@ pub fn RecordPage(kind: EntityKind) -> impl IntoView {
     let id = use_record_id();
     let record = record_resource(kind, id);
     let statuses = statuses_resource(kind);
+    let me = use_current_user();
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let statuses = statuses.await;
+                let me = me.0.await;
                 match record.await {
-                    Some(Ok(record)) => view! { <RecordDetail kind record statuses/> }.into_any(),
+                    Some(Ok(record)) => view! { <RecordDetail kind record statuses me/> }.into_any(),
                     Some(Err(failure)) if failure.status != 404 => view! {
                         <MissingRecord kind message=failure.message().to_owned()/>
                     }.into_any(),
@@ -130,11 +137,12 @@ fn RecordDetail(
     kind: EntityKind,
     record: Record,
     statuses: Vec<shared::StatusOption>,
+    me: Option<shared::auth::Me>,
 ) -> impl IntoView {
     let descriptor = kind.descriptor();
     let id = record_id(&record);
     let title = record_title(kind, &record);
-    let heading_field = title_field(descriptor);
+    let heading_field = shared::title_field(descriptor);
     let fields = descriptor
         .fields
         .iter()
@@ -160,8 +168,10 @@ fn RecordDetail(
             }
         })
         .collect_view();
+    // Lists of modules the tenant switched off are left out.
     let related = related_lists(kind)
         .into_iter()
+        .filter(|(other, _)| module_on(&me, *other))
         .map(|(other, param)| view! { <RelatedList kind=other param id/> })
         .collect_view();
     let delete_title = title.clone();
@@ -197,7 +207,19 @@ fn DeleteButton(kind: EntityKind, id: i64, title: String) -> impl IntoView {
     let flash = use_flash();
     let navigate = use_navigate();
     let noun = kind.descriptor().singular;
-    let cascade = (kind == EntityKind::Client).then_some(" Its projects move to Trash with it.");
+    // What the descriptor's cascades take to the trash along with this record.
+    let cascade: String = kind
+        .descriptor()
+        .cascades
+        .iter()
+        .filter_map(|cascade| EntityKind::from_plural(cascade.child))
+        .map(|child| {
+            format!(
+                " Its {} move to Trash with it.",
+                child.label().to_lowercase()
+            )
+        })
+        .collect();
     let confirm = {
         let title = title.clone();
         move |_| {
@@ -205,7 +227,7 @@ fn DeleteButton(kind: EntityKind, id: i64, title: String) -> impl IntoView {
             let navigate = navigate.clone();
             let title = title.clone();
             leptos::task::spawn_local(async move {
-                match api::delete(&format!("/api/{}/{id}", kind.plural())).await {
+                match api::records::delete(kind, id).await {
                     Ok(()) => {
                         let list = format!("/{}", kind.plural());
                         flash.show_on(
@@ -229,7 +251,7 @@ fn DeleteButton(kind: EntityKind, id: i64, title: String) -> impl IntoView {
             <div class="confirm-panel card" role="alertdialog" aria-labelledby="confirm-delete-title" aria-describedby="confirm-delete-text">
                 <h2 id="confirm-delete-title">{format!("Delete this {noun}?")}</h2>
                 <p id="confirm-delete-text">
-                    {format!("“{title}” moves to Trash, where it can be restored.{}", cascade.unwrap_or(""))}
+                    {format!("“{title}” moves to Trash, where it can be restored.{cascade}")}
                 </p>
                 <p class="form-error" role="alert">{move || error.get()}</p>
                 <div class="button-row">
@@ -243,17 +265,24 @@ fn DeleteButton(kind: EntityKind, id: i64, title: String) -> impl IntoView {
     }
 }
 
-/// Up to 20 records of `kind` whose `param` points at `id`, and a link to all of them.
+/// Records shown in a related list; "View all" leads to the rest.
+const RELATED_ROWS: u64 = 20;
+
+/// Up to [`RELATED_ROWS`] records of `kind` whose `param` points at `id`, and a link to all of them.
 #[component]
 fn RelatedList(kind: EntityKind, param: &'static str, id: i64) -> impl IntoView {
-    let path = format!(
-        "/api/{}?{param}={id}&page_size=20&sort_by=updated_at&sort_order=desc",
-        kind.plural()
+    let latest = ReportQuery::from_pairs([
+        (param.to_owned(), id.to_string()),
+        ("page_size".to_owned(), RELATED_ROWS.to_string()),
+        ("sort_by".to_owned(), "updated_at".to_owned()),
+        ("sort_order".to_owned(), SortOrder::Desc.as_str().to_owned()),
+    ]);
+    let rows = Resource::new(
+        move || latest.clone(),
+        move |query| api::records::list(kind, &query),
     );
-    let rows = Resource::new(move || path.clone(), |path| api::get::<ListPage>(&path));
     let statuses = statuses_resource(kind);
     let descriptor = kind.descriptor();
-    let title = title_field(descriptor);
     let status_field = descriptor.status.map(|(field, _)| field);
     let all = format!("/{}?{param}={id}", kind.plural());
     // The new record's form starts with this one chosen.
@@ -279,7 +308,7 @@ fn RelatedList(kind: EntityKind, param: &'static str, id: i64) -> impl IntoView 
                             view! {
                             <ul class="related-list">
                                 {page.data.into_iter().map(|record| {
-                                    let name = record.get(title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                                    let name = record_title(kind, &record);
                                     let status = status_field.map(|f| cell_text(FieldKind::Status, record.get(f), &statuses));
                                     view! {
                                         <li>

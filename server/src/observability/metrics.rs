@@ -92,7 +92,8 @@ impl Metrics {
         self.statements.load(Ordering::SeqCst)
     }
 
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    /// `rate_limit_fallbacks`: decisions taken in memory because Redis could not be reached.
+    pub fn render(&self, db: &DatabaseConnection, rate_limit_fallbacks: u64) -> String {
         let mut out = String::new();
         let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str(
@@ -140,6 +141,11 @@ impl Metrics {
             out,
             "keel_db_statements_total {}",
             self.statements.load(Ordering::Relaxed)
+        );
+        out.push_str("# HELP keel_rate_limit_fallbacks_total Rate-limit decisions taken in this instance's memory because Redis was unreachable or slow.\n# TYPE keel_rate_limit_fallbacks_total counter\n");
+        let _ = writeln!(
+            out,
+            "keel_rate_limit_fallbacks_total {rate_limit_fallbacks}"
         );
         out.push_str("# HELP keel_db_slow_statements_total SQL statements slower than KEEL_SLOW_STATEMENT_MS.\n# TYPE keel_db_slow_statements_total counter\n");
         let _ = writeln!(

@@ -7,4 +7,7 @@ pub mod request;
 pub use metrics::Metrics;
 pub mod sentry_reports;
 
-pub use request::{current_context, current_request_id, record_identity, RequestId};
+pub use request::{
+    current_context, current_request_id, current_scope, record_identity, record_quota, QuotaReport,
+    RequestId,
+};

@@ -1,22 +1,7 @@
-//! The request middleware: assigns the request id (kept from `x-request-id` when it is sane), makes it and the
-//! caller's identity available to everything the request runs (a task-local), echoes it in the response, logs
-//! one line per request, warns about slow ones and feeds the metrics.
+//! The request being served, available to everything it runs (a task-local set by the HTTP layer's `observe`
+//! middleware): its id and route for logs and error reports, and the caller once authentication knows it.
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Instant,
-};
-
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
-use http::{HeaderName, HeaderValue};
-
-use crate::state::AppState;
-
-pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
@@ -27,11 +12,54 @@ struct Identity {
     tenant_id: Option<i64>,
 }
 
+/// One rate-limit policy as it stood for the caller after a decision taken while serving the request (the
+/// figures of the `RateLimit-Policy` and `RateLimit` headers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaReport {
+    pub policy: &'static str,
+    pub limit: u32,
+    pub window_secs: u64,
+    pub remaining: u32,
+    pub reset_secs: u64,
+}
+
+/// The request being served, as seen by everything it runs (a task-local).
 #[derive(Clone)]
-struct RequestScope {
+pub struct RequestScope {
     id: String,
     route: String,
     identity: Arc<Mutex<Identity>>,
+    quotas: Arc<Mutex<Vec<QuotaReport>>>,
+}
+
+impl RequestScope {
+    pub fn new(id: String, route: String) -> Self {
+        Self {
+            id,
+            route,
+            identity: Arc::default(),
+            quotas: Arc::default(),
+        }
+    }
+
+    /// The rate-limit policies applied to the request so far (a later decision on a policy replaces an
+    /// earlier one).
+    pub fn quotas(&self) -> Vec<QuotaReport> {
+        self.quotas.lock().map(|q| q.clone()).unwrap_or_default()
+    }
+
+    /// The caller recorded by authentication so far: (user, tenant).
+    pub fn identity(&self) -> (Option<i64>, Option<i64>) {
+        self.identity
+            .lock()
+            .map(|i| (i.user_id, i.tenant_id))
+            .unwrap_or_default()
+    }
+
+    /// Runs `work` with this scope as the current request's.
+    pub async fn run<F: std::future::Future>(self, work: F) -> F::Output {
+        SCOPE.scope(self, work).await
+    }
 }
 
 /// What is known about the request being served, for error reports.
@@ -80,20 +108,25 @@ pub fn record_identity(user_id: i64, tenant_id: i64) {
     });
 }
 
-/// A client-supplied id is kept when it is 1–64 characters of letters, digits, `-`, `_`, `.` or `:`;
-/// anything else (too long, spaces, control characters) is replaced, so logs cannot be forged through it.
-fn sane(value: &HeaderValue) -> Option<String> {
-    let text = value.to_str().ok()?;
-    let ok = !text.is_empty()
-        && text.len() <= 64
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
-    ok.then(|| text.to_owned())
+/// Records rate-limit decisions on the request being served (nothing happens outside a request).
+pub fn record_quota(reports: impl IntoIterator<Item = QuotaReport>) {
+    let _ = SCOPE.try_with(|scope| {
+        if let Ok(mut quotas) = scope.quotas.lock() {
+            for report in reports {
+                quotas.retain(|q| q.policy != report.policy);
+                quotas.push(report);
+            }
+        }
+    });
+}
+
+/// The request being served, if any.
+pub fn current_scope() -> Option<RequestScope> {
+    SCOPE.try_with(Clone::clone).ok()
 }
 
 /// 128 random bits in hex, prefixed with the time so ids sort roughly by creation.
-fn generate() -> String {
+pub fn generate_request_id() -> String {
     let millis = chrono::Utc::now().timestamp_millis();
     format!("{millis:011x}{}", hex::encode(rand::random::<[u8; 10]>()))
 }
@@ -116,96 +149,4 @@ pub fn route_label(path: &str) -> String {
         label.push('/');
     }
     label
-}
-
-pub async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = request
-        .headers()
-        .get(&REQUEST_ID_HEADER)
-        .and_then(sane)
-        .unwrap_or_else(generate);
-    request.extensions_mut().insert(RequestId(id.clone()));
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let scope = RequestScope {
-        id: id.clone(),
-        route: route_label(&path),
-        identity: Arc::default(),
-    };
-    let identity = scope.identity.clone();
-
-    let mut response = SCOPE.scope(scope, next.run(request)).await;
-
-    let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    // Unknown paths share one label: random URLs must not grow the metrics without bound.
-    let route = if status == 404 && !path.starts_with("/api/") {
-        "unmatched".to_owned()
-    } else {
-        route_label(&path)
-    };
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, value);
-    }
-    state
-        .metrics
-        .observe_request(method.as_str(), &route, status, elapsed);
-    let (user_id, tenant_id) = identity
-        .lock()
-        .map(|i| (i.user_id, i.tenant_id))
-        .unwrap_or_default();
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    tracing::info!(
-        target: "keel::request",
-        request_id = %id,
-        method = %method,
-        route = %route,
-        status,
-        latency_ms = format!("{latency_ms:.1}"),
-        user_id,
-        tenant_id,
-        "request"
-    );
-    if elapsed > state.config.slow_request {
-        tracing::warn!(
-            target: "keel::slow_request",
-            request_id = %id,
-            method = %method,
-            route = %route,
-            status,
-            latency_ms = format!("{latency_ms:.1}"),
-            threshold_ms = state.config.slow_request.as_millis() as u64,
-            "slow request"
-        );
-    }
-    response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_ids_are_kept_only_when_sane() {
-        let keep = HeaderValue::from_static("abc-123_x.y:z");
-        assert_eq!(sane(&keep).as_deref(), Some("abc-123_x.y:z"));
-        for bad in ["", "has space", "quote\"", &"x".repeat(65)] {
-            assert_eq!(sane(&HeaderValue::from_str(bad).unwrap()), None, "{bad:?}");
-        }
-        let generated = generate();
-        assert_eq!(generated.len(), 31);
-        assert!(sane(&HeaderValue::from_str(&generated).unwrap()).is_some());
-    }
-
-    #[test]
-    fn routes_are_labelled_without_ids() {
-        assert_eq!(route_label("/api/leads/123"), "/api/leads/{id}");
-        assert_eq!(
-            route_label("/api/trash/clients/7/restore"),
-            "/api/trash/clients/{id}/restore"
-        );
-        assert_eq!(route_label("/"), "/");
-        assert_eq!(route_label("/pkg/keel.wasm"), "/pkg/*");
-    }
 }

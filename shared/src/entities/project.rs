@@ -1,72 +1,68 @@
-use crate::descriptor::{assigned_to, EntityDescriptor, FieldDef, Filter, CREATED_AT, UPDATED_AT};
-use crate::validation::{
-    field_error, into_result, validate_fields, RulesContext, ValidationErrors,
-};
+use crate::descriptor::StatusCategory;
+use crate::descriptor::Filter;
+use crate::validation::{field_error, ValidationErrors};
+use crate::value::{Date, Money};
 
-pub const PROJECT: EntityDescriptor = EntityDescriptor {
-    table: "projects",
-    singular: "project",
-    label: "Projects",
-    status: Some(("project_status", "project")),
-    fields: &[
-        FieldDef::id(),
-        FieldDef::text("project_name", "Project name")
+crate::entity! {
+    /// A project as the API returns it, with its client's name.
+    PROJECT: Project, ProjectInput, ProjectPatch {
+        table: "projects",
+        singular: "project",
+        label: "Projects",
+        status: Some(("project_status", "project")),
+        computed: &[],
+        search_fields: &["project_name"],
+        columns: &[
+            "id",
+            "project_name",
+            "client_name",
+            "project_status",
+            "budget",
+            "actual_cost",
+            "start_date",
+            "end_date",
+            "assigned_to_name",
+        ],
+        default_statuses: &[
+            ("planning", "Planning", StatusCategory::Open),
+            ("active", "Active", StatusCategory::Open),
+            ("on_hold", "On hold", StatusCategory::Open),
+            ("completed", "Completed", StatusCategory::Won),
+            ("cancelled", "Cancelled", StatusCategory::Lost),
+        ],
+        cascades: &[],
+        in_reports: true,
+        switchable: true,
+    }
+    fields {
+        project_name: String = text("Project name")
             .required()
             .max_chars(200)
             .filter(Filter::Contains)
             .sortable(),
-        FieldDef::reference("client_id", "Client", "clients")
+        client_id: i64 = reference("Client", "clients")
             .required()
             .filter(Filter::Equals)
             .display_as("client_name")
             .sortable(),
-        FieldDef::long_text("description", "Description"),
-        FieldDef::status("project_status", "Status"),
-        FieldDef::money("budget", "Budget").sortable(),
-        FieldDef::money("actual_cost", "Actual cost").sortable(),
-        FieldDef::date("start_date", "Start date")
+        description: String = long_text("Description"),
+        project_status: String = status("Status"),
+        budget: Money = money("Budget").sortable(),
+        actual_cost: Money = money("Actual cost").sortable(),
+        start_date: Date = date("Start date")
             .filter(Filter::DateRange)
             .sortable(),
-        FieldDef::date("end_date", "End date")
+        end_date: Date = date("End date")
             .filter(Filter::DateRange)
             .sortable(),
-        assigned_to("Project manager"),
-        CREATED_AT,
-        UPDATED_AT,
-    ],
-    computed: &[],
-    search_fields: &["project_name"],
-    columns: &[
-        "id",
-        "project_name",
-        "client_name",
-        "project_status",
-        "budget",
-        "actual_cost",
-        "start_date",
-        "end_date",
-        "assigned_to_name",
-    ],
-};
-
-crate::record_types! {
-    /// A project as the API returns it, with its client's name.
-    Project, ProjectInput, ProjectPatch {
-        project_name: String,
-        client_id: i64,
-        description: String,
-        project_status: String,
-        budget: crate::value::Money,
-        actual_cost: crate::value::Money,
-        start_date: crate::value::Date,
-        end_date: crate::value::Date,
-        assigned_to: i64,
+        assigned_to: i64 = assigned_to("Project manager"),
     }
     joined { client_name: Option<String> }
+    validate validate_project + date_order;
 }
 
-pub fn validate_project(input: &ProjectInput, ctx: &RulesContext) -> Result<(), ValidationErrors> {
-    let mut errors = validate_fields(&PROJECT, input, ctx);
+/// A project cannot end before it starts.
+fn date_order(input: &ProjectInput, errors: &mut ValidationErrors) {
     if let (Some(start), Some(end)) = (input.start_date, input.end_date) {
         if end < start {
             errors.push(field_error(
@@ -76,5 +72,4 @@ pub fn validate_project(input: &ProjectInput, ctx: &RulesContext) -> Result<(), 
             ));
         }
     }
-    into_result(errors)
 }

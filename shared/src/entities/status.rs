@@ -1,13 +1,35 @@
 use serde::{Deserialize, Serialize};
 
-use crate::descriptor::{EntityDescriptor, FieldDef, FieldKind, CREATED_AT};
-use crate::rules;
-use crate::validation::{
-    check_field, field_error, into_result, FieldValue, RulesContext, ValidationErrors,
-};
+use crate::descriptor::{EntityDescriptor, FieldDef, FieldKind, StatusCategory, CREATED_AT};
+use crate::ENTITY_KINDS;
 
-/// The entities that have a status, as stored in `statuses.entity`.
-pub const STATUS_ENTITIES: &[&str] = &["lead", "client", "project", "task"];
+/// The entities that have a status, as stored in `statuses.entity`: those whose descriptor has one.
+pub const STATUS_ENTITIES: &[&str] = &STATUS_ENTITY_KEYS;
+
+const fn status_entity_count() -> usize {
+    let mut count = 0;
+    let mut k = 0;
+    while k < ENTITY_KINDS.len() {
+        if ENTITY_KINDS[k].descriptor().status.is_some() {
+            count += 1;
+        }
+        k += 1;
+    }
+    count
+}
+
+const STATUS_ENTITY_KEYS: [&str; status_entity_count()] = {
+    let mut keys = [""; status_entity_count()];
+    let (mut k, mut n) = (0, 0);
+    while k < ENTITY_KINDS.len() {
+        if let Some((_, entity)) = ENTITY_KINDS[k].descriptor().status {
+            keys[n] = entity;
+            n += 1;
+        }
+        k += 1;
+    }
+    keys
+};
 
 pub const STATUS: EntityDescriptor = EntityDescriptor {
     table: "statuses",
@@ -23,51 +45,50 @@ pub const STATUS: EntityDescriptor = EntityDescriptor {
         FieldDef::text("label", "Label").required().max_chars(100),
         FieldDef::new("position", "Position", FieldKind::Integer),
         FieldDef::new("is_closed", "Closed", FieldKind::Bool),
+        FieldDef::choice("category", "Category", &["open", "won", "lost", "closed"]).required(),
         CREATED_AT,
     ],
     computed: &[],
     search_fields: &[],
     columns: &["position", "key", "label", "is_closed"],
+    default_statuses: &[],
+    cascades: &[],
+    in_reports: false,
+    switchable: false,
 };
 
-/// The defaults every new tenant starts with (the plan's Phase 4 lists, in order): (entity, key, label, closed).
-pub const DEFAULT_STATUSES: &[(&str, &str, &str, bool)] = &[
-    ("lead", "new", "New", false),
-    ("lead", "contacted", "Contacted", false),
-    ("lead", "qualified", "Qualified", false),
-    ("lead", "proposal", "Proposal", false),
-    ("lead", "negotiation", "Negotiation", false),
-    ("lead", "won", "Won", true),
-    ("lead", "lost", "Lost", true),
-    ("client", "new", "New", false),
-    ("client", "active", "Active", false),
-    ("client", "inactive", "Inactive", false),
-    ("client", "churned", "Churned", true),
-    ("project", "planning", "Planning", false),
-    ("project", "active", "Active", false),
-    ("project", "on_hold", "On hold", false),
-    ("project", "completed", "Completed", true),
-    ("project", "cancelled", "Cancelled", true),
-    ("task", "todo", "To do", false),
-    ("task", "in_progress", "In progress", false),
-    ("task", "review", "Review", false),
-    ("task", "done", "Done", true),
-    ("task", "cancelled", "Cancelled", true),
-];
+/// The defaults every new tenant starts with (the plan's Phase 4 lists, in order): (entity, key, label, closed),
+/// gathered from each entity's descriptor.
+pub const DEFAULT_STATUSES: &[(&str, &str, &str, StatusCategory)] = &DEFAULT_STATUS_ROWS;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatusInput {
-    #[serde(default)]
-    pub entity: String,
-    #[serde(default)]
-    pub key: String,
-    #[serde(default)]
-    pub label: String,
-    pub position: Option<i32>,
-    #[serde(default)]
-    pub is_closed: bool,
+const fn default_status_count() -> usize {
+    let mut count = 0;
+    let mut k = 0;
+    while k < ENTITY_KINDS.len() {
+        count += ENTITY_KINDS[k].descriptor().default_statuses.len();
+        k += 1;
+    }
+    count
 }
+
+const DEFAULT_STATUS_ROWS: [(&str, &str, &str, StatusCategory); default_status_count()] = {
+    let mut rows = [("", "", "", StatusCategory::Open); default_status_count()];
+    let (mut k, mut n) = (0, 0);
+    while k < ENTITY_KINDS.len() {
+        let descriptor = ENTITY_KINDS[k].descriptor();
+        if let Some((_, entity)) = descriptor.status {
+            let mut i = 0;
+            while i < descriptor.default_statuses.len() {
+                let (key, label, category) = descriptor.default_statuses[i];
+                rows[n] = (entity, key, label, category);
+                n += 1;
+                i += 1;
+            }
+        }
+        k += 1;
+    }
+    rows
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -77,35 +98,4 @@ pub struct Status {
     pub label: String,
     pub position: i32,
     pub is_closed: bool,
-}
-
-pub fn validate_status(input: &StatusInput) -> Result<(), ValidationErrors> {
-    let ctx = RulesContext::default();
-    let def = |name| STATUS.field(name).expect("statuses descriptor field");
-    let mut errors: ValidationErrors = [
-        check_field(def("entity"), FieldValue::Text(&input.entity), &ctx),
-        check_field(def("key"), FieldValue::Text(&input.key), &ctx),
-        check_field(def("label"), FieldValue::Text(&input.label), &ctx),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !input.key.is_empty()
-        && !errors.iter().any(|e| e.field == "key")
-        && !rules::is_status_key(&input.key)
-    {
-        errors.push(field_error(
-            "key",
-            "key_format",
-            "Key may contain only lowercase letters, digits and underscores",
-        ));
-    }
-    if input.position.is_some_and(|p| p < 0) {
-        errors.push(field_error(
-            "position",
-            "negative",
-            "Position cannot be negative",
-        ));
-    }
-    into_result(errors)
 }

@@ -21,6 +21,10 @@ pub const TENANT: EntityDescriptor = EntityDescriptor {
     computed: &[],
     search_fields: &[],
     columns: &["id", "name", "slug", "created_at"],
+    default_statuses: &[],
+    cascades: &[],
+    in_reports: false,
+    switchable: false,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,10 @@ pub const USER: EntityDescriptor = EntityDescriptor {
     computed: &[],
     search_fields: &["name", "email"],
     columns: &["id", "name", "email", "role", "is_active", "created_at"],
+    default_statuses: &[],
+    cascades: &[],
+    in_reports: false,
+    switchable: false,
 };
 
 /// A new user, created by an administrator (or the first admin at sign-up).

@@ -1,0 +1,3 @@
+//! Administration pages beyond users and diagnostics.
+
+pub mod backend_config;

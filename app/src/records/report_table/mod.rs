@@ -1,0 +1,196 @@
+//! The one report table every entity uses (plan Step 3.1): filters from the descriptor's filterable fields,
+//! sortable headers from its sort keys, the columns it lists, paging, and an export of exactly this view.
+//! Its whole state is the URL query (see [`ReportQuery`]); the rows are fetched on the server for the first
+//! render and by the browser afterwards.
+//!
+//! This module lays the report out and owns its state; the parts are components of their own:
+//! [`filters`] (the filter bar, with [`multi_select`] for lists of keys), [`rows`] (the table, with
+//! [`header`] for its sortable headings), [`pager`] and [`states`] (empty and error states).
+
+mod filters;
+mod header;
+mod multi_select;
+mod pager;
+mod rows;
+mod states;
+
+use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_navigate, use_query_map},
+    NavigateOptions,
+};
+use shared::{permissions::Action, EntityKind};
+
+use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError};
+use super::{can, format, query::ReportQuery, statuses_resource, user_options_resource, ListPage};
+use crate::{api, session::use_current_user};
+
+/// The report's view, read from the URL.
+fn use_report_query() -> Memo<ReportQuery> {
+    let map = use_query_map();
+    Memo::new(move |_| {
+        map.with(|map| {
+            ReportQuery::from_pairs(
+                map.latest_values()
+                    .map(|(key, value)| (key.to_string(), value.to_owned())),
+            )
+        })
+    })
+}
+
+/// The router's `navigate`, shareable between the report's controls.
+type NavigateFn = std::sync::Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>;
+
+/// Navigates to another view of the same report. Typing replaces the history entry instead of adding one
+/// per pause, so Back leaves the report rather than undoing keystrokes.
+#[derive(Clone)]
+struct Navigator {
+    base: String,
+    navigate: NavigateFn,
+}
+
+impl Navigator {
+    fn go(&self, query: &ReportQuery, replace: bool) {
+        (self.navigate)(
+            &self.href(query),
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    }
+
+    fn href(&self, query: &ReportQuery) -> String {
+        format!("{}{}", self.base, query.to_query_string())
+    }
+}
+
+/// The report of `kind` at `base` (the page's own path, e.g. `/leads` or `/reports/leads`).
+#[component]
+pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoView {
+    let query = use_report_query();
+    let navigate = use_navigate();
+    let nav = Navigator {
+        base,
+        navigate: std::sync::Arc::new(move |href: &str, options| navigate(href, options)),
+    };
+    let rows = Resource::new(
+        move || query.get(),
+        move |view| api::records::list(kind, &view),
+    );
+    let statuses = statuses_resource(kind);
+    let users = user_options_resource();
+    let me = use_current_user();
+    let loading = RwSignal::new(false);
+    let export_href = move || api::records::export_url(kind, &query.get());
+
+    let filter_nav = nav.clone();
+    view! {
+        <div class="report" data-entity=kind.plural()>
+            // The filter choices (statuses, users) are awaited, so the server's HTML and the hydrated page agree.
+            <Transition fallback=|| view! { <div class="filter-bar card" aria-hidden="true"></div> }>
+                {
+                    move || {
+                        let nav = filter_nav.clone();
+                        Suspend::new(async move {
+                            let statuses = statuses.await;
+                            let users = users.await;
+                            view! { <FilterBar kind query nav statuses users/> }
+                        })
+                    }
+                }
+            </Transition>
+            <div class="report-toolbar">
+                <p class="report-summary" aria-live="polite">
+                    <Transition fallback=|| "Loading…">
+                        {move || Suspend::new(async move {
+                            rows.await.ok().map(|page| showing(&page))
+                        })}
+                    </Transition>
+                </p>
+                <a class="button" href=export_href download="" data-testid="export-csv">"Export CSV"</a>
+            </div>
+            <div class="card table-card" class:is-loading=move || loading.get() aria-busy=move || loading.get().to_string()>
+                <div class="loading-bar" aria-hidden="true"></div>
+                <Transition
+                    fallback=move || view! { <p class="table-state muted">"Loading…"</p> }
+                    set_pending=loading.write_only()
+                >
+                    {
+                        move || {
+                            let nav = nav.clone();
+                            Suspend::new(async move {
+                                let statuses = statuses.await;
+                                let editable = can(&me.0.await, Action::UpdateRecord);
+                                match rows.await {
+                                    Ok(page) => view! {
+                                        <Rows kind page=page.clone() query nav=nav.clone() statuses editable/>
+                                        <Pager page query nav/>
+                                    }
+                                    .into_any(),
+                                    Err(failure) => view! {
+                                        <LoadError failure query nav retry=Callback::new(move |_| rows.refetch())/>
+                                    }
+                                    .into_any(),
+                                }
+                            })
+                        }
+                    }
+                </Transition>
+            </div>
+        </div>
+    }
+}
+
+/// "Showing 51–100 of 1,234".
+fn showing(page: &ListPage) -> String {
+    if page.total == 0 || page.data.is_empty() {
+        return "No matching records".to_owned();
+    }
+    let about = if page.total_exact { "" } else { "about " };
+    // A page reached by cursor (`page: 0`) does not know its position, only its rows.
+    if page.page == 0 {
+        return format!(
+            "Showing {} of {about}{}",
+            format::count(page.data.len() as u64),
+            format::count(page.total)
+        );
+    }
+    let first = (page.page - 1) * page.page_size + 1;
+    let last = first + page.data.len() as u64 - 1;
+    format!(
+        "Showing {}–{} of {about}{}",
+        format::count(first),
+        format::count(last),
+        format::count(page.total)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Record;
+
+    fn page(page: u64, rows: usize, total: u64, total_exact: bool) -> ListPage {
+        ListPage {
+            data: vec![Record::new(); rows],
+            total,
+            page,
+            page_size: 50,
+            total_exact,
+            next_cursor: None,
+            prev_cursor: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_rows_by_page_or_by_cursor() {
+        assert_eq!(showing(&page(2, 50, 1234, true)), "Showing 51–100 of 1,234");
+        assert_eq!(
+            showing(&page(0, 50, 20_000, false)),
+            "Showing 50 of about 20,000"
+        );
+        assert_eq!(showing(&page(1, 0, 0, true)), "No matching records");
+    }
+}

@@ -1,0 +1,258 @@
+//! A report list's statements and how they are run: the page carries the (capped) count, so a list costs one
+//! statement; a second only when the page is empty (the count alone) or the count reached its cap on
+//! PostgreSQL (the planner's estimate). `keel-bench` times exactly these functions.
+
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement, SimpleExpr},
+    ConnectionTrait, QueryResult,
+};
+use serde_json::Value;
+use shared::EntityDescriptor;
+
+use super::{
+    codec,
+    model::{key_of, Condition, KeyValue, Side, SortOrder},
+    statements::{self, Liveness},
+};
+use crate::db::{fetch_all, fetch_one, DbError};
+
+/// What a list asks for, in the data layer's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListSpec<'a> {
+    pub conditions: &'a [Condition],
+    pub sort_by: &'static str,
+    pub sort_order: SortOrder,
+    pub page_size: u64,
+    /// Rows to skip (offset paging); ignored when a position is given.
+    pub offset: u64,
+}
+
+/// A keyset position: the page lies on `side` of the row with this sort value and id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    pub side: Side,
+    pub value: KeyValue,
+    pub id: i64,
+}
+
+/// The statements of one report list request.
+pub struct ListStatements {
+    /// The page (one row more than asked, to tell whether another follows), each row carrying the count.
+    pub page: SelectStatement,
+    /// The count alone, for a page with no rows to carry it.
+    pub count: SelectStatement,
+    /// The matching rows, whose `EXPLAIN` estimates their number when the count hits its cap.
+    pub matching: SelectStatement,
+}
+
+/// The column of the list statement that carries the (capped) count, so that a page costs one statement.
+const TOTAL_COLUMN: &str = "keel_total";
+
+/// Builds the list's statements (public so the tests can `EXPLAIN` exactly what the server runs).
+pub fn list_statements(
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    spec: &ListSpec,
+    position: Option<&Position>,
+    sqlite: bool,
+    cap: Option<u64>,
+) -> ListStatements {
+    let filters = statements::filter_conditions(spec.conditions, sqlite);
+    let scope = statements::scope(tenant_id, Liveness::Live);
+    let count = statements::count(descriptor, scope.clone(), filters.clone(), cap);
+    let matching = statements::matching_rows(descriptor, scope.clone(), filters.clone());
+
+    // A substring query scans its trigram indexes once for the count and the page together, when the page
+    // lies within the first `cap + 1` matches (ordered by an own column, which that scan can sort by).
+    let substring = spec.conditions.iter().any(|condition| {
+        matches!(
+            condition,
+            Condition::Contains { .. } | Condition::Search { .. }
+        )
+    });
+    let own_column = descriptor
+        .field(spec.sort_by)
+        .is_some_and(|def| def.display_as.is_none());
+    if let (Some(cap), None, true, true) = (cap, position, substring, own_column) {
+        if spec.offset + spec.page_size <= cap {
+            let ids = statements::capped_page_ids(
+                descriptor,
+                scope.clone(),
+                filters,
+                spec.sort_by,
+                spec.sort_order,
+                cap,
+                spec.offset,
+                spec.page_size + 1,
+            );
+            let mut page = statements::select_records(descriptor, tenant_id);
+            page.join_subquery(
+                JoinType::InnerJoin,
+                ids,
+                Alias::new("m"),
+                Expr::col((Alias::new("m"), Alias::new("id"))).equals(statements::qualified("id")),
+            )
+            .expr_as(
+                Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN))),
+                Alias::new(TOTAL_COLUMN),
+            )
+            .cond_where(scope);
+            statements::order_capped(&mut page, descriptor, spec.sort_by, spec.sort_order, "m");
+            page.limit(spec.page_size + 1);
+            return ListStatements {
+                page,
+                count,
+                matching,
+            };
+        }
+    }
+
+    let mut page = statements::select_records(descriptor, tenant_id);
+    page.cond_where(scope.clone())
+        .cond_where(filters.clone())
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(count.clone().into())),
+            Alias::new(TOTAL_COLUMN),
+        );
+    if let Some(position) = position {
+        page.cond_where(statements::keyset(
+            descriptor,
+            spec.sort_by,
+            spec.sort_order,
+            position.side,
+            position.value.to_sql(),
+            position.id,
+        ));
+    }
+    statements::order(
+        &mut page,
+        descriptor,
+        spec.sort_by,
+        spec.sort_order,
+        position.is_some_and(|p| p.side == Side::Before),
+    );
+    page.limit(spec.page_size + 1);
+    if position.is_none() {
+        page.offset(spec.offset);
+    }
+    ListStatements {
+        page,
+        count,
+        matching,
+    }
+}
+
+/// One row of a page: the API record and where it sits in the sort (for cursors).
+pub struct ListedRow {
+    pub record: Value,
+    pub key: KeyValue,
+    pub id: i64,
+}
+
+/// A page as read: its rows in display order, whether more rows lie beyond it (in the direction read), and
+/// the count: exact up to `cap`, else the planner's estimate with `exact: false`.
+pub struct FetchedPage {
+    pub rows: Vec<ListedRow>,
+    pub more: bool,
+    pub total: u64,
+    pub exact: bool,
+}
+
+/// Runs a list's statements: the page, then the count alone only when the page has no row to carry it, then
+/// the estimate only when the count passed its cap (and the page has rows: a page past the end of a huge
+/// result keeps "more than the limit" rather than spend a third statement).
+pub async fn fetch_page(
+    db: &impl ConnectionTrait,
+    descriptor: &'static EntityDescriptor,
+    statements: &ListStatements,
+    spec: &ListSpec<'_>,
+    position: Option<&Position>,
+    cap: Option<u64>,
+) -> Result<FetchedPage, DbError> {
+    let sqlite = super::super::is_sqlite(db);
+    let mut rows = fetch_all(db, &statements.page).await?;
+    let more = rows.len() as u64 > spec.page_size;
+    rows.truncate(spec.page_size as usize);
+    if position.is_some_and(|p| p.side == Side::Before) {
+        rows.reverse();
+    }
+    let counted = match rows.first() {
+        Some(row) => row.try_get::<i64>("", TOTAL_COLUMN)? as u64,
+        None => count_rows(db, &statements.count).await?,
+    };
+    let offset = if position.is_some() { 0 } else { spec.offset };
+    let seen = offset + rows.len() as u64 + u64::from(more);
+    let (total, exact) = match cap {
+        Some(cap) if counted > cap => {
+            let estimate = if rows.is_empty() {
+                0
+            } else {
+                estimate_rows(db, &statements.matching).await?
+            };
+            (Ord::max(Ord::max(estimate, cap + 1), seen), false)
+        }
+        _ => (counted, true),
+    };
+    let (key_kind, key_column) = key_of(descriptor, spec.sort_by);
+    let rows = rows
+        .iter()
+        .map(|row: &QueryResult| {
+            Ok(ListedRow {
+                record: codec::to_json(descriptor, row, Liveness::Live)?,
+                key: codec::read_key(row, key_kind, key_column, sqlite)?,
+                id: row.try_get::<i64>("", "id")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    Ok(FetchedPage {
+        rows,
+        more,
+        total,
+        exact,
+    })
+}
+
+/// The count strategy alone: the capped count, and the planner's estimate when the cap is reached.
+pub async fn count_matching(
+    db: &impl ConnectionTrait,
+    statements: &ListStatements,
+    cap: Option<u64>,
+) -> Result<(u64, bool), DbError> {
+    let counted = count_rows(db, &statements.count).await?;
+    match cap {
+        Some(cap) if counted > cap => Ok((estimate_rows(db, &statements.matching).await?, false)),
+        _ => Ok((counted, true)),
+    }
+}
+
+/// The `total` of a [`statements::count`] statement.
+pub async fn count_rows(
+    db: &impl ConnectionTrait,
+    count: &SelectStatement,
+) -> Result<u64, DbError> {
+    let total = fetch_one(db, count)
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(total as u64)
+}
+
+/// The planner's estimate of the rows a statement returns (PostgreSQL's `EXPLAIN`, which plans without
+/// running it: well under a millisecond whatever the table's size).
+async fn estimate_rows(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+) -> Result<u64, DbError> {
+    let mut explain = db.get_database_backend().build(select);
+    explain.sql = format!("EXPLAIN (FORMAT JSON) {}", explain.sql);
+    let plan: Value = db
+        .query_one_raw(explain)
+        .await?
+        .ok_or(DbError::Missing("EXPLAIN returned no plan"))?
+        .try_get("", "QUERY PLAN")?;
+    let rows = plan[0]["Plan"]["Plan Rows"]
+        .as_f64()
+        .ok_or(DbError::Missing("EXPLAIN gave no row estimate"))?;
+    Ok(rows.max(0.0).round() as u64)
+}

@@ -1,0 +1,456 @@
+//! The SQL of the generic record path, built from descriptors with sea-query (identifiers come only from the
+//! descriptors; every value is a bound parameter).
+
+use sea_orm::sea_query::{
+    Alias, Condition as SqlCondition, Expr, ExprTrait, Func, JoinType, LikeExpr, NullOrdering,
+    Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
+};
+use shared::{
+    descriptor::{Aggregate, AggregateFn, FieldKind},
+    list::title_field,
+    EntityDescriptor, EntityKind, FieldDef,
+};
+
+pub use super::model::Liveness;
+use super::{
+    codec::timestamp_param,
+    model::{Condition, Side, SortOrder},
+};
+
+/// The alias of the entity's own table in every statement.
+const T: &str = "t";
+
+fn t(column: &str) -> Expr {
+    Expr::col((Alias::new(T), Alias::new(column)))
+}
+
+/// The descriptor of the table a reference points at, for its display name.
+fn referenced(table: &str) -> Option<&'static EntityDescriptor> {
+    shared::ENTITY_KINDS
+        .into_iter()
+        .map(EntityKind::descriptor)
+        .find(|d| d.table == table)
+}
+
+/// The joined display value for a field with `display_as` (assignee's name, client's name, …).
+fn display_join(index: usize, def: &FieldDef) -> Option<(String, &'static str, &'static str)> {
+    let alias = format!("j{index}");
+    match def.kind {
+        FieldKind::User => Some((alias, "users", "name")),
+        FieldKind::Reference(table) => referenced(table).map(|d| (alias, d.table, title_field(d))),
+        _ => None,
+    }
+}
+
+/// The alias of the grouped join that computes `aggregate` (one join per child table and reference).
+fn aggregate_alias(descriptor: &EntityDescriptor, aggregate: &Aggregate) -> String {
+    let group = descriptor
+        .computed
+        .iter()
+        .position(|c| (c.aggregate.child, c.aggregate.via) == (aggregate.child, aggregate.via))
+        .unwrap_or_default();
+    format!("ag{group}")
+}
+
+/// Expression for a computed column (e.g. a client's live project count and budget sum), available once
+/// [`join_computed`] has joined its aggregate; 0 for a record with no child rows.
+fn computed_expr(descriptor: &EntityDescriptor, name: &str) -> Option<SimpleExpr> {
+    let computed = descriptor.computed.iter().find(|c| c.name == name)?;
+    let alias = aggregate_alias(descriptor, &computed.aggregate);
+    Some(
+        Func::coalesce([
+            Expr::col((Alias::new(alias), Alias::new(name))),
+            Expr::val(0i64),
+        ])
+        .into(),
+    )
+}
+
+/// Joins each group of the descriptor's aggregates once: one grouped statement over the tenant's live child
+/// rows per (child, via), no per-row queries.
+fn join_computed(select: &mut SelectStatement, descriptor: &EntityDescriptor, tenant_id: i64) {
+    for (index, first) in descriptor.computed.iter().enumerate() {
+        let (child, via) = (first.aggregate.child, first.aggregate.via);
+        if aggregate_alias(descriptor, &first.aggregate) != format!("ag{index}") {
+            continue;
+        }
+        let mut aggregate = Query::select();
+        aggregate.from(Alias::new(child)).column(Alias::new(via));
+        for computed in descriptor
+            .computed
+            .iter()
+            .filter(|c| (c.aggregate.child, c.aggregate.via) == (child, via))
+        {
+            let value: SimpleExpr = match computed.aggregate.function {
+                AggregateFn::Count => Func::count(Expr::col(Alias::new("id"))).into(),
+                // PostgreSQL sums BIGINT into NUMERIC; the API reads whole cents.
+                AggregateFn::Sum(column) => Func::cast_as(
+                    Func::sum(Expr::col(Alias::new(column))),
+                    Alias::new("BIGINT"),
+                )
+                .into(),
+            };
+            aggregate.expr_as(value, Alias::new(computed.name));
+        }
+        aggregate
+            .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .group_by_col(Alias::new(via));
+        let alias = format!("ag{index}");
+        select.join_subquery(
+            JoinType::LeftJoin,
+            aggregate,
+            Alias::new(&alias),
+            Expr::col((Alias::new(&alias), Alias::new(via)))
+                .equals((Alias::new(T), Alias::new("id"))),
+        );
+    }
+}
+
+/// `SELECT` of full records with every joined and computed display value: one statement whatever the page.
+pub fn select_records(descriptor: &'static EntityDescriptor, tenant_id: i64) -> SelectStatement {
+    let mut select = Query::select();
+    select.from_as(Alias::new(descriptor.table), Alias::new(T));
+    for def in descriptor.fields {
+        select.expr_as(t(def.name), Alias::new(def.name));
+    }
+    for column in ["created_by", "version", "deleted_at"] {
+        select.expr_as(t(column), Alias::new(column));
+    }
+    for (index, def) in descriptor.fields.iter().enumerate() {
+        let (Some(display), Some((alias, table, title))) =
+            (def.display_as, display_join(index, def))
+        else {
+            continue;
+        };
+        select.join_as(
+            JoinType::LeftJoin,
+            Alias::new(table),
+            Alias::new(&alias),
+            SqlCondition::all()
+                .add(
+                    Expr::col((Alias::new(&alias), Alias::new("tenant_id")))
+                        .equals((Alias::new(T), Alias::new("tenant_id"))),
+                )
+                .add(
+                    Expr::col((Alias::new(&alias), Alias::new("id")))
+                        .equals((Alias::new(T), Alias::new(def.name))),
+                ),
+        );
+        select.expr_as(
+            Expr::col((Alias::new(&alias), Alias::new(title))),
+            Alias::new(display),
+        );
+    }
+    join_computed(&mut select, descriptor, tenant_id);
+    for computed in descriptor.computed {
+        if let Some(expr) = computed_expr(descriptor, computed.name) {
+            select.expr_as(expr, Alias::new(computed.name));
+        }
+    }
+    select
+}
+
+/// The tenant and liveness conditions every statement starts from.
+pub fn scope(tenant_id: i64, liveness: Liveness) -> SqlCondition {
+    let deleted = match liveness {
+        Liveness::Live => t("deleted_at").is_null(),
+        Liveness::Trashed => t("deleted_at").is_not_null(),
+    };
+    SqlCondition::all()
+        .add(t("tenant_id").eq(tenant_id))
+        .add(deleted)
+}
+
+/// `%needle%` for LIKE, with LIKE's own wildcards in the needle escaped, lower-cased for a case-insensitive
+/// match against `lower(column)`.
+fn like_pattern(needle: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for ch in needle.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
+}
+
+pub fn filter_conditions(conditions: &[Condition], sqlite: bool) -> SqlCondition {
+    let mut all = SqlCondition::all();
+    for condition in conditions {
+        all = all.add::<SimpleExpr>(match condition {
+            Condition::Contains { column, needle } => {
+                Func::lower(t(column)).like(like_pattern(needle))
+            }
+            Condition::Search { columns, needle } => {
+                let mut any = SqlCondition::any();
+                for column in columns.iter() {
+                    any = any.add(Func::lower(t(column)).like(like_pattern(needle)));
+                }
+                any.into()
+            }
+            Condition::AnyOf { column, values } => t(column).is_in(values.iter().cloned()),
+            Condition::Equals { column, value } => t(column).eq(*value),
+            Condition::IsNull { column } => t(column).is_null(),
+            Condition::TimeFrom { column, from } => t(column).gte(timestamp_param(*from, sqlite)),
+            Condition::TimeBefore {
+                column,
+                before,
+                inclusive: true,
+            } => t(column).lte(timestamp_param(*before, sqlite)),
+            Condition::TimeBefore {
+                column,
+                before,
+                inclusive: false,
+            } => t(column).lt(timestamp_param(*before, sqlite)),
+            Condition::DateFrom { column, from } => t(column).gte(*from),
+            Condition::DateTo { column, to } => t(column).lte(*to),
+        });
+    }
+    all
+}
+
+/// The expression a sort key orders by: the column, the joined name for references and assignees, or the
+/// computed aggregate.
+pub fn sort_expr(descriptor: &EntityDescriptor, key: &str) -> SimpleExpr {
+    if let Some(expr) = computed_expr(descriptor, key) {
+        return expr;
+    }
+    if let Some((index, def)) = descriptor
+        .fields
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.name == key)
+    {
+        if let (Some(_), Some((alias, _, title))) = (def.display_as, display_join(index, def)) {
+            return Expr::col((Alias::new(alias), Alias::new(title)));
+        }
+    }
+    t(key)
+}
+
+/// Whether the sort key can never be NULL: then ORDER BY leaves out `NULLS LAST`, so PostgreSQL can walk the
+/// (tenant_id, key, id) index in either direction (it does not infer that NULLS LAST is moot on a NOT NULL
+/// column, and `DESC NULLS LAST` does not match a backward scan of an ascending index).
+pub fn never_null(descriptor: &EntityDescriptor, key: &str) -> bool {
+    if computed_expr(descriptor, key).is_some() {
+        // COALESCEd to 0.
+        return true;
+    }
+    descriptor.field(key).is_some_and(|def| {
+        def.display_as.is_none()
+            && (def.required || matches!(def.kind, FieldKind::Id | FieldKind::Timestamp))
+    })
+}
+
+fn sql_order(direction: SortOrder) -> Order {
+    match direction {
+        SortOrder::Asc => Order::Asc,
+        SortOrder::Desc => Order::Desc,
+    }
+}
+
+/// `ORDER BY <key> <dir> NULLS LAST, id <dir>`: ties broken by id so pages never overlap or skip. With
+/// `reverse` the exact opposite order (`NULLS FIRST`), for fetching the page before a cursor.
+pub fn order(
+    select: &mut SelectStatement,
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    reverse: bool,
+) {
+    let effective = if reverse {
+        direction.reversed()
+    } else {
+        direction
+    };
+    if key != "id" {
+        let expr = sort_expr(descriptor, key);
+        if never_null(descriptor, key) {
+            select.order_by_expr(expr, sql_order(effective));
+        } else {
+            let nulls = if reverse {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_expr_with_nulls(expr, sql_order(effective), nulls);
+        }
+    }
+    select.order_by_expr(t("id"), sql_order(effective));
+}
+
+/// The rows strictly after (or before) a cursor's row in `ORDER BY key dir NULLS LAST, id dir`. Written as
+/// `key >= v AND (key > v OR id > i)` rather than a row comparison so that both backends accept it and the
+/// leading `key >= v` is a range on the (tenant_id, key, id) index.
+pub fn keyset(
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    side: Side,
+    value: Option<SqlValue>,
+    id: i64,
+) -> SqlCondition {
+    // "Later" in the list's own order: greater for ascending, smaller for descending.
+    let later = (direction == SortOrder::Asc) == (side == Side::After);
+    let beyond = |expr: Expr, v: SqlValue| -> SimpleExpr {
+        if later {
+            expr.gt(v)
+        } else {
+            expr.lt(v)
+        }
+    };
+    let beyond_or_equal = |expr: Expr, v: SqlValue| -> SimpleExpr {
+        if later {
+            expr.gte(v)
+        } else {
+            expr.lte(v)
+        }
+    };
+    let id_beyond = beyond(t("id"), SqlValue::BigInt(Some(id)));
+    if key == "id" {
+        return SqlCondition::all().add(id_beyond);
+    }
+    let expr = || sort_expr(descriptor, key);
+    match value {
+        Some(v) => {
+            let mut on_the_side = SqlCondition::all()
+                .add(beyond_or_equal(expr(), v.clone()))
+                .add(SqlCondition::any().add(beyond(expr(), v)).add(id_beyond));
+            // NULLs come after every value: all of them are after a non-NULL cursor, none before it.
+            if side == Side::After && !never_null(descriptor, key) {
+                on_the_side = SqlCondition::any().add(on_the_side).add(expr().is_null());
+            }
+            on_the_side
+        }
+        None => {
+            let among_nulls = SqlCondition::all().add(expr().is_null()).add(id_beyond);
+            match side {
+                Side::After => among_nulls,
+                Side::Before => SqlCondition::any()
+                    .add(expr().is_not_null())
+                    .add(among_nulls),
+            }
+        }
+    }
+}
+
+/// `SELECT COUNT(*)` over the same scope and filters (no joins: filters only touch the entity's own columns).
+/// With `cap`, counting stops after `cap + 1` rows: the answer is exact up to `cap`, and above it says only
+/// "more than `cap`" — at the cost of reading at most `cap + 1` index entries whatever the table's size.
+pub fn count(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    cap: Option<u64>,
+) -> SelectStatement {
+    let mut matching = Query::select();
+    matching
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .cond_where(scope)
+        .cond_where(filters);
+    let mut select = Query::select();
+    match cap {
+        Some(cap) => {
+            matching.expr(Expr::val(1)).limit(cap + 1);
+            select
+                .from_subquery(matching, Alias::new("capped"))
+                .expr_as(Func::count(Expr::val(1)), Alias::new("total"));
+        }
+        None => {
+            select = matching;
+            select.expr_as(
+                Func::count(Expr::col((Alias::new(T), Alias::new("id")))),
+                Alias::new("total"),
+            );
+        }
+    }
+    select
+}
+
+/// For substring queries: the ids of one page and the capped count, from a single scan. The first
+/// `cap + 1` matching rows in the list's order are read once (for a substring the trigram bitmap is the costly
+/// part, and the count and the page would otherwise each run it); `count(*) OVER ()` counts them and the page
+/// is cut from them. Only for sorts by the entity's own columns and pages that lie within those rows.
+#[allow(clippy::too_many_arguments)]
+pub fn capped_page_ids(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    key: &str,
+    direction: SortOrder,
+    cap: u64,
+    offset: u64,
+    limit: u64,
+) -> SelectStatement {
+    let mut capped = Query::select();
+    capped
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .expr_as(t("id"), Alias::new("id"))
+        .expr_as(t(key), Alias::new("sort_key"))
+        .cond_where(scope)
+        .cond_where(filters);
+    order(&mut capped, descriptor, key, direction, false);
+    capped.limit(cap + 1);
+
+    let c = |column: &str| Expr::col((Alias::new("capped"), Alias::new(column)));
+    let mut page = Query::select();
+    page.from_subquery(capped, Alias::new("capped"))
+        .expr_as(c("id"), Alias::new("id"))
+        .expr_as(c("sort_key"), Alias::new("sort_key"))
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("keel_total"));
+    order_capped(&mut page, descriptor, key, direction, "capped");
+    page.limit(limit).offset(offset);
+    page
+}
+
+/// Orders by the `sort_key` and `id` of a [`capped_page_ids`] result under `alias`, like [`order`]. The page
+/// statement orders by these rather than the table's columns: ordered by `t.key`, the planner may walk the
+/// key's index across the whole tenant looking for the page's few rows.
+pub fn order_capped(
+    select: &mut SelectStatement,
+    descriptor: &EntityDescriptor,
+    key: &str,
+    direction: SortOrder,
+    alias: &str,
+) {
+    let c = |column: &str| Expr::col((Alias::new(alias), Alias::new(column)));
+    if key != "id" {
+        if never_null(descriptor, key) {
+            select.order_by_expr(c("sort_key"), sql_order(direction));
+        } else {
+            select.order_by_expr_with_nulls(
+                c("sort_key"),
+                sql_order(direction),
+                NullOrdering::Last,
+            );
+        }
+    }
+    select.order_by_expr(c("id"), sql_order(direction));
+}
+
+/// The statement whose plan estimates how many rows match (`EXPLAIN` of it gives "Plan Rows").
+pub fn matching_rows(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .expr(Expr::val(1))
+        .cond_where(scope)
+        .cond_where(filters);
+    select
+}
+
+pub fn column(name: &str) -> Expr {
+    t(name)
+}
+
+/// `(t, name)`: a column of the entity's table, for join conditions.
+pub fn qualified(name: &str) -> (Alias, Alias) {
+    (Alias::new(T), Alias::new(name))
+}

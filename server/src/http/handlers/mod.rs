@@ -1,0 +1,10 @@
+//! One module per group of endpoints; each handler parses, calls one domain function, renders.
+
+pub mod auth;
+pub mod backend_config;
+pub mod client_errors;
+pub mod forms;
+pub mod health;
+pub mod records;
+pub mod tenant_export;
+pub mod users;
