@@ -94,10 +94,13 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Accepts console errors a test causes on purpose (Chromium logs every failed fetch), each at least once. */
-export function allowConsoleErrors(errors: string[], ...expected: RegExp[]) {
+/** Accepts console errors a test causes on purpose (Chromium logs every failed fetch), each at least once. Chromium
+ * reports a failed fetch to the console a moment after the page has handled it, so each is waited for. */
+export async function allowConsoleErrors(errors: string[], ...expected: RegExp[]) {
   for (const pattern of expected) {
-    expect(errors.some((e) => pattern.test(e)), `expected a console error matching ${pattern}`).toBe(true);
+    await expect
+      .poll(() => errors.some((e) => pattern.test(e)), { message: `expected a console error matching ${pattern}` })
+      .toBe(true);
   }
   errors.splice(0, errors.length, ...errors.filter((e) => !expected.some((p) => p.test(e))));
 }

@@ -1,7 +1,22 @@
 import { test, expect, newAccount, signUp, waitForHydration, allowConsoleErrors, PASSWORD } from "./fixtures";
 
+type Page = import("@playwright/test").Page;
+
 // The browser suite's server keeps the default per-email sign-in limit (5 a minute) and search limit (30 a
 // minute per user); scripts/test raises only the per-address and per-tenant budgets every test shares.
+
+/** One sign-in through the form: a real POST that answers with a redirect back to /login (with the error) or
+ * onwards. Waits for the new page, so that the next attempt never types into the page being replaced. */
+async function signInThroughForm(page: Page, email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([
+    page.waitForEvent("framenavigated", { predicate: (frame) => frame === page.mainFrame() }),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  await page.waitForLoadState("load");
+  await waitForHydration(page);
+}
 
 test("a sixth sign-in attempt in a minute says when to try again", async ({ page }) => {
   const account = newAccount();
@@ -10,15 +25,10 @@ test("a sixth sign-in attempt in a minute says when to try again", async ({ page
   await page.goto("/login");
   await waitForHydration(page);
   for (let attempt = 1; attempt <= 5; attempt++) {
-    await page.getByLabel("Email").fill(account.email);
-    await page.getByLabel("Password").fill("not the password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInThroughForm(page, account.email, "not the password");
     await expect(page.locator(".form-error")).toHaveText("Invalid email or password");
-    await waitForHydration(page);
   }
-  await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInThroughForm(page, account.email, PASSWORD);
   await expect(page.locator(".form-error")).toHaveText(/^Too many attempts — try again in \d+ s$/);
   await expect(page).toHaveURL(/\/login/);
 });
@@ -36,5 +46,5 @@ test("a search refused for going too fast shows a banner with when to retry", as
   await expect(banner).toContainText(/Too many searches — try again in \d+ s/);
   await banner.getByRole("button", { name: "Dismiss" }).click();
   await expect(banner).toHaveCount(0);
-  allowConsoleErrors(consoleErrors, /429/);
+  await allowConsoleErrors(consoleErrors, /429/);
 });

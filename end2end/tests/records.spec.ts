@@ -66,7 +66,7 @@ test("what only the server can know lands on the field it concerns", async ({ pa
   await expect(page.locator('[data-field="client_id"] .field-error')).not.toHaveText("");
   await expect(page).toHaveURL(/\/projects\/new$/);
   await expect(page.getByLabel("Project name")).toHaveValue("Migration");
-  allowConsoleErrors(consoleErrors, /status of 409 .*\/api\/clients\]/, /status of 400 .*\/api\/projects\]/);
+  await allowConsoleErrors(consoleErrors, /status of 409 .*\/api\/clients\]/, /status of 400 .*\/api\/projects\]/);
 });
 
 test("an edit that lost a race says so and keeps what was typed", async ({ page, consoleErrors }) => {
@@ -89,7 +89,7 @@ test("an edit that lost a race says so and keeps what was typed", async ({ page,
   await expect(page).toHaveURL(new RegExp(`/leads/${lead.id}$`));
   await expect(page.locator('[data-field="contact_name"] dd')).toHaveText("Bob");
   await expect(page.locator('[data-field="source"] dd')).toHaveText("Trade show");
-  allowConsoleErrors(consoleErrors, /status of 409 .*\/api\/leads\/\d+\]/);
+  await allowConsoleErrors(consoleErrors, /status of 409 .*\/api\/leads\/\d+\]/);
 });
 
 test("delete asks first, and the record comes back from Trash", async ({ page }) => {

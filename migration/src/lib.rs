@@ -8,6 +8,7 @@ mod m20261125_000002_crm_records;
 mod m20261125_000003_sessions;
 mod m20261125_000004_report_indexes;
 mod m20261202_000005_backend_config;
+mod m20261203_000006_tenant_first_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_sessions::Migration),
             Box::new(m20261125_000004_report_indexes::Migration),
             Box::new(m20261202_000005_backend_config::Migration),
+            Box::new(m20261203_000006_tenant_first_indexes::Migration),
         ]
     }
 }

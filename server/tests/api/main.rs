@@ -15,6 +15,7 @@ mod health;
 mod observability;
 mod rate_limits;
 mod records;
+mod report_plans;
 mod reports;
 mod schema;
 mod sentry;

@@ -84,6 +84,7 @@ pub fn list_statements(
                 cap,
                 spec.offset,
                 spec.page_size + 1,
+                sqlite,
             );
             let mut page = statements::select_records(descriptor, tenant_id);
             page.join_subquery(
@@ -97,7 +98,14 @@ pub fn list_statements(
                 Alias::new(TOTAL_COLUMN),
             )
             .cond_where(scope);
-            statements::order_capped(&mut page, descriptor, spec.sort_by, spec.sort_order, "m");
+            statements::order_capped(
+                &mut page,
+                descriptor,
+                spec.sort_by,
+                spec.sort_order,
+                "m",
+                sqlite,
+            );
             page.limit(spec.page_size + 1);
             return ListStatements {
                 page,

@@ -372,8 +372,14 @@ pub fn count(
 
 /// For substring queries: the ids of one page and the capped count, from a single scan. The first
 /// `cap + 1` matching rows in the list's order are read once (for a substring the trigram bitmap is the costly
-/// part, and the count and the page would otherwise each run it); `count(*) OVER ()` counts them and the page
-/// is cut from them. Only for sorts by the entity's own columns and pages that lie within those rows.
+/// part, and the count and the page would otherwise each run it); they are counted and the page is cut from
+/// them. Only for sorts by the entity's own columns and pages that lie within those rows.
+///
+/// On PostgreSQL the rows are gathered into an array (`array_agg`, which receives the ordered subquery's rows
+/// in order) and the page is the array's slice, numbered by `ord`. An aggregate tells the planner that every
+/// capped row is read; with `COUNT(*) OVER ()` under the page's LIMIT it planned for the first 51 rows only
+/// and, for a needle matching none, walked the whole tenant in sort order looking for them (0.5–2 s at a
+/// million leads, issue 20). SQLite has no arrays and no such plan: it keeps the window.
 #[allow(clippy::too_many_arguments)]
 pub fn capped_page_ids(
     descriptor: &EntityDescriptor,
@@ -384,6 +390,7 @@ pub fn capped_page_ids(
     cap: u64,
     offset: u64,
     limit: u64,
+    sqlite: bool,
 ) -> SelectStatement {
     let mut capped = Query::select();
     capped
@@ -395,28 +402,61 @@ pub fn capped_page_ids(
     order(&mut capped, descriptor, key, direction, false);
     capped.limit(cap + 1);
 
+    if !sqlite {
+        let mut gathered = Query::select();
+        gathered
+            .from_subquery(capped, Alias::new("capped"))
+            .expr_as(Expr::cust("array_agg(capped.id)"), Alias::new("ids"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("keel_total"));
+        // Whole numbers of our own, never input: safe to write into the statement.
+        let slice = format!("gathered.ids[{}:{}]", offset + 1, offset + limit);
+        let mut page = Query::select();
+        page.from_subquery(gathered, Alias::new("gathered"))
+            .expr_as(Expr::cust(format!("unnest({slice})")), Alias::new("id"))
+            .expr_as(
+                Expr::cust(format!("generate_subscripts({slice}, 1)")),
+                Alias::new(CAPPED_ORDINAL),
+            )
+            .expr_as(
+                Expr::col((Alias::new("gathered"), Alias::new("keel_total"))),
+                Alias::new("keel_total"),
+            )
+            // Never more rows than the slice: it tells the planner so (it guesses 1,000 rows of a
+            // set-returning function and would hash-join the whole tenant for them).
+            .limit(limit);
+        return page;
+    }
+
     let c = |column: &str| Expr::col((Alias::new("capped"), Alias::new(column)));
     let mut page = Query::select();
     page.from_subquery(capped, Alias::new("capped"))
         .expr_as(c("id"), Alias::new("id"))
         .expr_as(c("sort_key"), Alias::new("sort_key"))
         .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("keel_total"));
-    order_capped(&mut page, descriptor, key, direction, "capped");
+    order_capped(&mut page, descriptor, key, direction, "capped", sqlite);
     page.limit(limit).offset(offset);
     page
 }
 
-/// Orders by the `sort_key` and `id` of a [`capped_page_ids`] result under `alias`, like [`order`]. The page
-/// statement orders by these rather than the table's columns: ordered by `t.key`, the planner may walk the
-/// key's index across the whole tenant looking for the page's few rows.
+/// The column of a PostgreSQL [`capped_page_ids`] result that numbers its rows in the list's order.
+const CAPPED_ORDINAL: &str = "ord";
+
+/// Orders by the result of a [`capped_page_ids`] under `alias`, like [`order`]: its `ord` on PostgreSQL, else
+/// its `sort_key` and `id`. The page statement orders by these rather than the table's columns: ordered by
+/// `t.key`, the planner may walk the key's index across the whole tenant looking for the page's few rows.
 pub fn order_capped(
     select: &mut SelectStatement,
     descriptor: &EntityDescriptor,
     key: &str,
     direction: SortOrder,
     alias: &str,
+    sqlite: bool,
 ) {
     let c = |column: &str| Expr::col((Alias::new(alias), Alias::new(column)));
+    if !sqlite {
+        select.order_by_expr(c(CAPPED_ORDINAL), Order::Asc);
+        return;
+    }
     if key != "id" {
         if never_null(descriptor, key) {
             select.order_by_expr(c("sort_key"), sql_order(direction));

@@ -33,6 +33,8 @@ use server::{
 };
 use shared::entities::lead::LEAD;
 
+mod matrix;
+
 #[derive(Parser)]
 #[command(
     name = "keel-bench",
@@ -64,6 +66,15 @@ struct Args {
     /// Timed requests per single-connection measurement.
     #[arg(long, default_value_t = 200)]
     samples: usize,
+    /// Timed requests per single-connection measurement of the report matrix.
+    #[arg(long, default_value_t = 30)]
+    matrix_samples: usize,
+    /// Also write `EXPLAIN (ANALYZE, BUFFERS)` of every matrix shape's statements to this file.
+    #[arg(long)]
+    explain: Option<PathBuf>,
+    /// Seconds each 32-connection measurement of the report matrix lasts.
+    #[arg(long, default_value_t = 3.0)]
+    load_secs: f64,
 }
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
@@ -136,6 +147,16 @@ async fn main() -> std::process::ExitCode {
             eprintln!("keel-bench: {err}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Leads per tenant: the measured one, then tenants a tenth, a fiftieth and a five-hundredth its size.
+fn tenant_rows(rows: u64, index: usize) -> u64 {
+    match index {
+        0 => rows,
+        1 => (rows / 10).max(100),
+        2 => (rows / 50).max(100),
+        _ => (rows / 500).max(100),
     }
 }
 
@@ -375,7 +396,9 @@ const FIRST: &str = "'Ada','Ben','Cara','Dev','Eli','Fay','Gus','Hana','Ivan','J
 const LAST: &str = "'Smith','Jones','Garcia','Müller','Rossi','Kim','Nguyen','Silva','Novak','Dubois','Cohen','Ivanova','Tanaka','Okafor','Larsen','Horvat','Kowalski','Andersen','Papadopoulos','Fischer','Costa','Moreau','Schmidt','Yilmaz','Haddad','Singh','Patel','Chen','Wang','Li','Brown','Davis','Miller','Wilson','Moore','Taylor','Thomas','White','Harris','Martin','Thompson','Young','King','Wright','Lopez','Hill','Scott','Green','Adams','Baker','Nelson','Carter','Mitchell','Perez','Roberts','Turner','Phillips','Campbell','Parker','Evans','Edwards','Collins','Stewart','Sanchez','Morris','Rogers','Reed','Cook','Morgan','Bell','Murphy','Bailey','Rivera','Cooper','Richardson','Cox','Howard','Ward','Torres','Peterson','Gray','Ramirez','James','Watson','Brooks','Kelly','Sanders','Price','Bennett'";
 
 /// Bulk-loads `rows` leads into a tenant in one `INSERT … SELECT generate_series`. Creation times follow the
-/// insertion order, as they do in real use; update times are scattered.
+/// insertion order, as they do in real use; update times are scattered. Statuses are skewed as in a real
+/// pipeline (new 30%, contacted 25%, lost 25%, the other four 5% each); one company in five is a "Group", one
+/// in 59 is in robotics.
 fn seed_sql(tenant_id: i64, users: &[i64], rows: u64, offset: u64) -> String {
     let users = users
         .iter()
@@ -385,12 +408,12 @@ fn seed_sql(tenant_id: i64, users: &[i64], rows: u64, offset: u64) -> String {
     format!(
         "INSERT INTO leads (tenant_id, company_name, contact_name, email, phone, source, lead_status, assigned_to, created_by, created_at, updated_at)
          SELECT {tenant_id},
-                (ARRAY[{ADJECTIVES}])[1 + g % 41] || ' ' || (ARRAY[{NOUNS}])[1 + (g / 41) % 59] || (ARRAY['', ' Ltd', ' Inc', ' GmbH', ' & Co', ' SA', ' LLC'])[1 + (g / 2419) % 7],
+                (ARRAY[{ADJECTIVES}])[1 + g % 41] || ' ' || (ARRAY[{NOUNS}])[1 + (g / 41) % 59] || (ARRAY['', ' Ltd', ' Inc', ' Group', ' GmbH', ' Group', ' & Co', ' SA', ' LLC', ''])[1 + (g * 7 / 3) % 10],
                 CASE WHEN g % 9 = 0 THEN NULL ELSE (ARRAY[{FIRST}])[1 + g % 97] || ' ' || (ARRAY[{LAST}])[1 + (g / 97) % 89] END,
                 CASE WHEN g % 13 = 0 THEN NULL ELSE lower((ARRAY[{FIRST}])[1 + g % 97]) || '.' || g || '@' || substr(md5(g::text), 1, 6) || '.example' END,
                 '+1 555 ' || lpad((g % 10000000)::text, 7, '0'),
                 (ARRAY['web', 'referral', 'event', 'ads', 'partner', NULL])[1 + g % 6],
-                (ARRAY['new', 'new', 'contacted', 'contacted', 'qualified', 'proposal', 'negotiation', 'won', 'lost', 'lost'])[1 + (g * 7) % 10],
+                (ARRAY['new', 'new', 'new', 'new', 'new', 'new', 'contacted', 'contacted', 'contacted', 'contacted', 'contacted', 'qualified', 'proposal', 'negotiation', 'won', 'lost', 'lost', 'lost', 'lost', 'lost'])[1 + (g * 7) % 20],
                 (ARRAY[{users}, NULL])[1 + g % {slots}],
                 {creator},
                 TIMESTAMPTZ '2022-01-01' + g * INTERVAL '90 seconds' + (g % 7) * INTERVAL '1 second',
@@ -427,6 +450,9 @@ struct Results {
     export_secs: f64,
     export_rss_growth_mib: f64,
     rss_before_mib: f64,
+    matrix: Vec<matrix::Row>,
+    matrix_load: String,
+    matrix_load_secs: f64,
 }
 
 async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Result<(), AnyError> {
@@ -548,11 +574,7 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
     }
     let mut offset = 0;
     for (index, (tenant_id, users, _)) in tenants.iter().enumerate() {
-        let rows = if index == 0 {
-            args.rows
-        } else {
-            (args.rows / 20).max(100)
-        };
+        let rows = tenant_rows(args.rows, index);
         db.execute_unprepared(&format!(
             "SET session_replication_role = replica; {}; SET session_replication_role = origin",
             seed_sql(*tenant_id, users, rows, offset)
@@ -572,6 +594,10 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
 
     let (tenant_id, users, token) = &tenants[0];
     let user_id = users[0];
+    if let Some(path) = &args.explain {
+        std::fs::write(path, matrix::explain(&db, *tenant_id, users[1]).await?)?;
+        eprintln!("keel-bench: wrote the plans to {}", path.display());
+    }
     let samples = args.samples;
     let report = "lead_status=new,contacted&sort_by=company_name&sort_order=asc";
     let load = load_average();
@@ -726,6 +752,19 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
         .load(std::sync::atomic::Ordering::Relaxed)
         .saturating_sub(rss_before);
 
+    let matrix_load = load_average();
+    let matrix = matrix::run(
+        &http,
+        token,
+        users[1],
+        matrix::Budget {
+            samples: args.matrix_samples,
+            load: Duration::from_secs_f64(args.load_secs),
+            connections: 32,
+        },
+    )
+    .await?;
+
     let results = Results {
         rows: args.rows,
         seed_secs,
@@ -749,14 +788,39 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
         export_secs,
         export_rss_growth_mib: growth as f64 / 1024.0,
         rss_before_mib: rss_before as f64 / 1024.0,
+        matrix,
+        matrix_load,
+        matrix_load_secs: args.load_secs,
     };
     let markdown = render(&results, deep_page);
     println!("{markdown}");
     if !args.no_write {
-        std::fs::write(&args.out, &markdown)?;
+        write_between_markers(&args.out, &markdown)?;
         eprintln!("keel-bench: wrote {}", args.out.display());
     }
     let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+const START_MARKER: &str =
+    "<!-- keel-bench: start (generated; edit the benchmark, not this part) -->";
+const END_MARKER: &str = "<!-- keel-bench: end -->";
+
+/// Replaces the generated part of the file, between its markers, keeping what is written around it (the
+/// browser timings and other hand-written sections). A file without markers gets them around the results,
+/// above what it held.
+fn write_between_markers(path: &std::path::Path, generated: &str) -> Result<(), AnyError> {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{START_MARKER}\n{}\n{END_MARKER}", generated.trim_end());
+    let updated = match (current.find(START_MARKER), current.find(END_MARKER)) {
+        (Some(start), Some(end)) if start < end => format!(
+            "{}{block}{}",
+            &current[..start],
+            &current[end + END_MARKER.len()..]
+        ),
+        _ => format!("{block}\n\n{current}"),
+    };
+    std::fs::write(path, updated)?;
     Ok(())
 }
 
@@ -822,9 +886,11 @@ fn render(r: &Results, deep_page: u64) -> String {
     );
     let _ = writeln!(
         out,
-        "- Data: {} leads in the measured tenant, plus 3 tenants of {} (PostgreSQL 15, loaded in {:.0} s including index builds and `VACUUM ANALYZE`; creation times follow insertion order as in real use, update times are scattered); the server, PostgreSQL and the load generator share the machine; exact counts up to {} rows",
+        "- Data: {} leads in the measured tenant, plus tenants of {}, {} and {} (PostgreSQL 15, loaded in {:.0} s including index builds and `VACUUM ANALYZE`; creation times follow insertion order as in real use, update times are scattered, statuses skewed: new 30%, contacted 25%, lost 25%, the four others 5% each); the server, PostgreSQL and the load generator share the machine; exact counts up to {} rows",
         r.rows,
-        (r.rows / 20).max(100),
+        tenant_rows(r.rows, 1),
+        tenant_rows(r.rows, 2),
+        tenant_rows(r.rows, 3),
         r.seed_secs,
         count_limit()
     );
@@ -971,6 +1037,14 @@ fn render(r: &Results, deep_page: u64) -> String {
              budget); selecting only the report's columns rather than whole records would cut the rows' size."
         );
     }
+    let _ = writeln!(
+        out,
+        "\n## Every report shape (issue 20)\n\nThe leads report of the measured tenant, as a user builds it from the report page: each filter with the default sort and two others; page 1, page {} by cursor (rows 9,951–10,000, or the last page of a smaller result) and the CSV export. Milliseconds at the HTTP client; \"at 32\" is 32 connections sending back to back for {:.0} s (load average {} when it began). Targets: page 1 and the deep page ≤ 15 ms median and ≤ 40 ms p95 at one connection, ≥ 200 requests a second with no error at 32.\n",
+        matrix::DEEP_PAGE,
+        r.matrix_load_secs,
+        r.matrix_load
+    );
+    out.push_str(&matrix::render(&r.matrix));
     out.push_str(NOTES);
     out
 }
