@@ -21,7 +21,7 @@ const STATUS_SORTS: [(&str, &str); 4] = [
     ("tasks", "task_status"),
 ];
 
-const SUBSTRING_FIELDS: [(&str, &[&str]); 5] = [
+pub(crate) const SUBSTRING_FIELDS: [(&str, &[&str]); 5] = [
     (
         "leads",
         &["company_name", "contact_name", "email", "source"],

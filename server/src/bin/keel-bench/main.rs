@@ -213,6 +213,25 @@ impl Http {
         Ok(body)
     }
 
+    /// The leads CSV export for a report query, read to its end: its data rows and the seconds it took.
+    async fn export(&self, query: &str, token: &str) -> Result<(u64, f64), AnyError> {
+        let start = Instant::now();
+        let mut response = self
+            .client
+            .get(format!("{}/api/leads/export.csv?{query}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if response.status() != 200 {
+            return Err(format!("export {query}: {}", response.status()).into());
+        }
+        let mut lines = 0u64;
+        while let Some(chunk) = response.chunk().await? {
+            lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        Ok((lines.saturating_sub(1), start.elapsed().as_secs_f64()))
+    }
+
     /// One timed GET that must answer 200; the whole body is read.
     async fn get(&self, path: &str, token: &str) -> Result<(Duration, Bytes), AnyError> {
         let start = Instant::now();
@@ -727,24 +746,9 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
             }
         })
     };
-    let start = Instant::now();
-    let mut response = http
-        .client
-        .get(format!("{}/api/leads/export.csv", http.base))
-        .bearer_auth(token)
-        .send()
-        .await?;
-    if response.status() != 200 {
-        return Err(format!("export: {}", response.status()).into());
-    }
-    let mut lines = 0u64;
-    while let Some(chunk) = response.chunk().await? {
-        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    let export_secs = start.elapsed().as_secs_f64();
+    let (export_rows, export_secs) = http.export("", token).await?;
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     sampler.await?;
-    let export_rows = lines.saturating_sub(1);
     if export_rows != args.rows {
         return Err(format!("the export had {export_rows} rows, expected {}", args.rows).into());
     }
@@ -1039,7 +1043,7 @@ fn render(r: &Results, deep_page: u64) -> String {
     }
     let _ = writeln!(
         out,
-        "\n## Every report shape (issue 20)\n\nThe leads report of the measured tenant, as a user builds it from the report page: each filter with the default sort and two others; page 1, page {} by cursor (rows 9,951–10,000, or the last page of a smaller result) and the CSV export. Milliseconds at the HTTP client; \"at 32\" is 32 connections sending back to back for {:.0} s (load average {} when it began). Targets: page 1 and the deep page ≤ 15 ms median and ≤ 40 ms p95 at one connection, ≥ 200 requests a second with no error at 32.\n",
+        "\n## Every report shape (issue 20)\n\nThe leads report of the measured tenant, as a user builds it from the report page: each filter with the default sort and two others; page 1, page {} by cursor (rows 9,951–10,000, or the last page of a smaller result) and the CSV export. Milliseconds at the HTTP client; \"at 32\" is 32 connections sending back to back for {} s (load average {} when it began). Targets: page 1 and the deep page ≤ 15 ms median and ≤ 40 ms p95 at one connection, ≥ 200 requests a second with no error at 32.\n",
         matrix::DEEP_PAGE,
         r.matrix_load_secs,
         r.matrix_load
@@ -1063,9 +1067,14 @@ two when the estimate is needed.
 
 ```sh
 cargo build --release -p server          # builds keel and keel-bench
-target/release/keel-bench                # 1,000,000 rows; writes docs/BENCHMARKS.md (about 10 minutes on 2 cores)
-target/release/keel-bench --rows 2000 --no-write   # a smoke run (well under a minute)
+target/release/keel-bench                # 1,000,000 rows; writes docs/BENCHMARKS.md (about 20 minutes on 2 cores)
+target/release/keel-bench --explain plans.md   # also writes EXPLAIN (ANALYZE, BUFFERS) of every matrix shape
+target/release/keel-bench --rows 2000 --no-write   # a smoke run (about a minute)
 ```
+
+The report matrix takes `--matrix-samples` (single-connection requests per shape, default 30) and `--load-secs`
+(how long each 32-connection measurement lasts, default 3). Only the part of docs/BENCHMARKS.md between the
+`keel-bench` markers is rewritten.
 
 It needs PostgreSQL (`--pg-url` or `KEEL_BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`,
 a role that may create databases), creates `keel_bench_<random>` and drops it at the end. The server runs as a

@@ -230,21 +230,7 @@ pub async fn run(
                 cell.deep_load = Some(load(http, &deep_path, token, budget).await);
             }
 
-            let start = Instant::now();
-            let mut response = http
-                .client
-                .get(format!("{}/api/leads/export.csv?{query}", http.base))
-                .bearer_auth(token)
-                .send()
-                .await?;
-            if response.status() != 200 {
-                return Err(format!("export {query}: {}", response.status()).into());
-            }
-            let mut lines = 0u64;
-            while let Some(chunk) = response.chunk().await? {
-                lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-            }
-            cell.export = Some((lines.saturating_sub(1), start.elapsed().as_secs_f64()));
+            cell.export = Some(http.export(&query, token).await?);
             rows.push(Row { filter, sort, cell });
         }
     }
