@@ -24,7 +24,10 @@ use shared::{
     EntityDescriptor, ENTITY_KINDS,
 };
 
-use crate::helpers::{spawn_app, Backend, TestUser};
+use crate::{
+    helpers::{spawn_app, Backend, TestUser},
+    reports::explain,
+};
 use shared::role::Role;
 
 /// Rows per tenant: enough that statistics and index costs are those of a real table.
@@ -254,20 +257,7 @@ async fn postgres_no_report_plan_scans_an_index_without_tenant_first() {
                 Some(10_000),
             );
             for (what, statement) in [("page", &list.page), ("count", &list.count)] {
-                let built = backend.build(statement);
-                let explain = Statement::from_sql_and_values(
-                    backend,
-                    format!("EXPLAIN {}", built.sql),
-                    built.values.map(|v| v.0).unwrap_or_default(),
-                );
-                let plan = txn
-                    .query_all_raw(explain)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|row| row.try_get::<String>("", "QUERY PLAN").unwrap())
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                let plan = explain(&txn, backend.build(statement)).await;
                 checked += 1;
                 let shape = format!("{} {what} `{query}`", descriptor.table);
                 if plan.contains(&format!("Seq Scan on {} ", descriptor.table)) {

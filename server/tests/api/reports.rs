@@ -645,7 +645,7 @@ both_backends!(
 );
 
 /// `EXPLAIN` of a statement, one plan line per entry.
-async fn explain(db: &DatabaseConnection, statement: Statement) -> String {
+pub(crate) async fn explain(db: &impl ConnectionTrait, statement: Statement) -> String {
     let explain = Statement::from_sql_and_values(
         statement.db_backend,
         format!("EXPLAIN {}", statement.sql),
