@@ -570,6 +570,30 @@ async fn counts_are_exact_under_the_limit(backend: Backend) {
     let expected = (0..300).filter(|i| i % 5 == 0 && i % 13 == 3).count();
     assert_eq!(few["total"], expected);
     assert_eq!(few["total_exact"], true);
+    // A substring matching fewer rows than the limit: its count and page are one statement (after the
+    // session check) on PostgreSQL, and a page past its last match still tells the count.
+    for (page, rows) in [(1, expected.min(2)), (expected, 0), (expected + 5, 0)] {
+        let before = app.statements();
+        let sparse = app
+            .list(
+                "leads",
+                &admin,
+                &format!(
+                    "company_name=acme%20ours%203&page_size=2&page={page}&sort_by=company_name"
+                ),
+            )
+            .await;
+        if matches!(backend, Backend::Postgres) {
+            assert_eq!(app.statements() - before, 2, "page {page}");
+        }
+        assert_eq!(sparse["total"], expected, "page {page}");
+        assert_eq!(sparse["total_exact"], true);
+        assert_eq!(
+            sparse["data"].as_array().unwrap().len(),
+            rows,
+            "page {page}"
+        );
+    }
 
     let before = app.statements();
     let all = app.list("leads", &admin, "page_size=10").await;

@@ -146,7 +146,8 @@ async fn json(http: &Http, path: &str, token: &str) -> Result<Value, AnyError> {
 }
 
 /// Writes `EXPLAIN (ANALYZE, BUFFERS)` of page 1 of every shape — the statements the server sends, with their
-/// values, on a connection set up like the server's — and of the count alone, which runs when a page is empty.
+/// values, on a connection set up like the server's — of the count alone, which runs when a page is empty, and
+/// of a substring list's dense page, which runs when its capped page counts more rows than the cap.
 pub async fn explain(
     db: &DatabaseConnection,
     tenant_id: i64,
@@ -161,7 +162,13 @@ pub async fn explain(
         for (sort, sort_query) in SORTS {
             let query = join(&[&filter_query, sort_query, &format!("page_size={PAGE_SIZE}")]);
             let (_, _, statements) = plan(tenant_id, user_id, &query, None)?;
-            for (what, statement) in [("page", &statements.page), ("count", &statements.count)] {
+            // A substring list reads its dense page instead of the capped one when its count passes the cap.
+            let dense = statements
+                .dense_page
+                .as_ref()
+                .map(|dense| ("dense page", dense));
+            let listed = [("page", &statements.page), ("count", &statements.count)];
+            for (what, statement) in listed.into_iter().chain(dense) {
                 let built = backend.build(statement);
                 let rows = db
                     .query_all_raw(Statement::from_sql_and_values(

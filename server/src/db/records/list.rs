@@ -89,18 +89,23 @@ pub fn list_statements(
                 spec.page_size + 1,
                 sqlite,
             );
-            let mut page = statements::select_records(descriptor, tenant_id);
-            page.join_subquery(
-                JoinType::InnerJoin,
-                ids,
-                Alias::new("m"),
-                Expr::col((Alias::new("m"), Alias::new("id"))).equals(statements::qualified("id")),
-            )
-            .expr_as(
-                Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN))),
-                Alias::new(TOTAL_COLUMN),
-            )
-            .cond_where(scope.clone());
+            let m = || Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN)));
+            let mut page = if sqlite {
+                let mut page = statements::select_records(descriptor, tenant_id);
+                page.join_subquery(
+                    JoinType::InnerJoin,
+                    ids,
+                    Alias::new("m"),
+                    Expr::col((Alias::new("m"), Alias::new("id")))
+                        .equals(statements::qualified("id")),
+                )
+                .cond_where(scope.clone());
+                page
+            } else {
+                // Left-joined from the ids, so that the row carrying the count comes back with them.
+                statements::select_records_at(descriptor, tenant_id, ids, "m")
+            };
+            page.expr_as(m(), Alias::new(TOTAL_COLUMN));
             statements::order_capped(
                 &mut page,
                 descriptor,
@@ -109,7 +114,8 @@ pub fn list_statements(
                 "m",
                 sqlite,
             );
-            page.limit(spec.page_size + 1);
+            // PostgreSQL: one more, the row that carries the count.
+            page.limit(spec.page_size + if sqlite { 1 } else { 2 });
             let dense_page = (!sqlite).then(|| {
                 let mut dense = statements::select_records(descriptor, tenant_id);
                 dense.cond_where(scope.clone()).cond_where(filters.clone());
@@ -178,14 +184,15 @@ pub struct FetchedPage {
     pub exact: bool,
 }
 
-/// A substring page on PostgreSQL, in at most two statements chosen by how many rows match. The capped count
-/// runs first (its trigram bitmap stops after `cap + 1` rows). Up to the cap the matches are few enough to
-/// read and sort whole: the capped `page` does so. Past it they are dense, and the page alone in sort order
-/// (`dense_page`) finds its rows within a short walk of the sort key's index; the count then says "more than
-/// `cap`" without the planner's estimate, a third statement (its guess for a substring is coarse anyway).
-/// Left to the planner, one statement had to guess the needle's frequency before reading a row: a word in
-/// 1% of a million leads took 0.2–1.4 s when it guessed "dense", one in 20% took 0.4 s when it guessed
-/// "sparse" (issue 20).
+/// A substring page on PostgreSQL, in one statement when the needle matches at most `cap` rows and two
+/// otherwise. The capped `page` reads any `cap + 1` matches once (its trigram bitmap stops there), counts
+/// them and, when they are all the matches, sorts them and returns the page's records, followed by a row with
+/// a NULL id that carries the count whatever the page holds. Past the cap the matches are dense, and the page
+/// alone in sort order (`dense_page`) finds its rows within a short walk of the sort key's index; the count
+/// then says "more than `cap`" without the planner's estimate, a third statement (its guess for a substring
+/// is coarse anyway). Left to the planner, one statement had to guess the needle's frequency before reading a
+/// row: a word in 1% of a million leads took 0.2–1.4 s when it guessed "dense", one in 20% took 0.4 s when it
+/// guessed "sparse" (issue 20).
 async fn fetch_substring_page(
     db: &impl ConnectionTrait,
     descriptor: &'static EntityDescriptor,
@@ -194,12 +201,22 @@ async fn fetch_substring_page(
     spec: &ListSpec<'_>,
     cap: u64,
 ) -> Result<FetchedPage, DbError> {
-    let counted = count_rows(db, &statements.count).await?;
+    let capped = fetch_all(db, &statements.page).await?;
+    let counted = match capped.first() {
+        Some(row) => row.try_get::<i64>("", TOTAL_COLUMN)? as u64,
+        None => return Err(DbError::Missing("the capped page returned no count row")),
+    };
     let dense = counted > cap;
-    let mut rows = match (counted, dense) {
-        (0, _) => Vec::new(),
-        (_, false) => fetch_all(db, &statements.page).await?,
-        (_, true) => fetch_all(db, dense_page).await?,
+    let mut rows = if dense {
+        fetch_all(db, dense_page).await?
+    } else {
+        let mut rows = Vec::with_capacity(capped.len());
+        for row in capped {
+            if row.try_get::<Option<i64>>("", "id")?.is_some() {
+                rows.push(row);
+            }
+        }
+        rows
     };
     let more = rows.len() as u64 > spec.page_size;
     rows.truncate(spec.page_size as usize);

@@ -111,6 +111,38 @@ fn join_computed(select: &mut SelectStatement, descriptor: &EntityDescriptor, te
 pub fn select_records(descriptor: &'static EntityDescriptor, tenant_id: i64) -> SelectStatement {
     let mut select = Query::select();
     select.from_as(Alias::new(descriptor.table), Alias::new(T));
+    record_columns(&mut select, descriptor, tenant_id);
+    select
+}
+
+/// [`select_records`] for the rows of a list of ids (a PostgreSQL [`capped_page_ids`] under `alias`), read
+/// from that list: the records are left-joined to it by id, so a row of the list with a NULL id (the one
+/// that carries the count) comes back too, with NULL record columns.
+pub fn select_records_at(
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    ids: SelectStatement,
+    alias: &str,
+) -> SelectStatement {
+    let mut select = Query::select();
+    select.from_subquery(ids, Alias::new(alias)).join_as(
+        JoinType::LeftJoin,
+        Alias::new(descriptor.table),
+        Alias::new(T),
+        SqlCondition::all()
+            .add(t("tenant_id").eq(tenant_id))
+            .add(t("id").equals((Alias::new(alias), Alias::new("id")))),
+    );
+    record_columns(&mut select, descriptor, tenant_id);
+    select
+}
+
+/// The columns of [`select_records`], with the joins their display values and aggregates need.
+fn record_columns(
+    select: &mut SelectStatement,
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+) {
     for def in descriptor.fields {
         select.expr_as(t(def.name), Alias::new(def.name));
     }
@@ -142,13 +174,12 @@ pub fn select_records(descriptor: &'static EntityDescriptor, tenant_id: i64) -> 
             Alias::new(display),
         );
     }
-    join_computed(&mut select, descriptor, tenant_id);
+    join_computed(select, descriptor, tenant_id);
     for computed in descriptor.computed {
         if let Some(expr) = computed_expr(descriptor, computed.name) {
             select.expr_as(expr, Alias::new(computed.name));
         }
     }
-    select
 }
 
 /// The tenant and liveness conditions every statement starts from.
@@ -370,16 +401,19 @@ pub fn count(
     select
 }
 
-/// For substring queries: the ids of one page and the capped count, from a single scan. The first
-/// `cap + 1` matching rows in the list's order are read once (for a substring the trigram bitmap is the costly
-/// part, and the count and the page would otherwise each run it); they are counted and the page is cut from
-/// them. Only for sorts by the entity's own columns and pages that lie within those rows.
+/// For substring queries: the ids of one page and the capped count, from a single scan (for a substring the
+/// trigram bitmap is the costly part, and a count and a page would otherwise each run it). Only for sorts by
+/// the entity's own columns and pages that lie within the first `cap + 1` matches.
 ///
-/// On PostgreSQL the rows are gathered into an array (`array_agg`, which receives the ordered subquery's rows
-/// in order) and the page is the array's slice, numbered by `ord`. An aggregate tells the planner that every
+/// On PostgreSQL any `cap + 1` matching rows are read, unordered (a needle matching much stops the bitmap's
+/// heap scan early), and counted; when they are all the matches (at most `cap`), they are also gathered into
+/// an array in the list's order (`array_agg(… ORDER BY …)`) and the page is the array's slice, numbered by
+/// `ord`. Past the cap the slice is NULL: those rows are not the first in the list's order, and the caller
+/// reads the page another way. A last row with a NULL id always follows the slice, so that the count comes
+/// back even when the page is empty (see [`select_records_at`]). An aggregate tells the planner that every
 /// capped row is read; with `COUNT(*) OVER ()` under the page's LIMIT it planned for the first 51 rows only
 /// and, for a needle matching none, walked the whole tenant in sort order looking for them (0.5–2 s at a
-/// million leads, issue 20). SQLite has no arrays and no such plan: it keeps the window.
+/// million leads, issue 20). SQLite has no arrays and no such plan: it keeps the ordered rows and a window.
 #[allow(clippy::too_many_arguments)]
 pub fn capped_page_ids(
     descriptor: &EntityDescriptor,
@@ -399,17 +433,32 @@ pub fn capped_page_ids(
         .expr_as(t(key), Alias::new("sort_key"))
         .cond_where(scope)
         .cond_where(filters);
-    order(&mut capped, descriptor, key, direction, false);
     capped.limit(cap + 1);
 
     if !sqlite {
+        // Identifiers and whole numbers of our own, never input: safe to write into the statement.
+        let dir = match direction {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        };
+        let in_order = if key == "id" {
+            format!("capped.id {dir}")
+        } else {
+            format!("capped.sort_key {dir} NULLS LAST, capped.id {dir}")
+        };
         let mut gathered = Query::select();
         gathered
             .from_subquery(capped, Alias::new("capped"))
-            .expr_as(Expr::cust("array_agg(capped.id)"), Alias::new("ids"))
+            .expr_as(
+                Expr::cust(format!(
+                    "CASE WHEN COUNT(*) <= {cap} THEN (array_agg(capped.id ORDER BY {in_order}))[{}:{}] END",
+                    offset + 1,
+                    offset + limit
+                )),
+                Alias::new("ids"),
+            )
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("keel_total"));
-        // Whole numbers of our own, never input: safe to write into the statement.
-        let slice = format!("gathered.ids[{}:{}]", offset + 1, offset + limit);
+        let slice = "(gathered.ids || ARRAY[NULL::bigint])";
         let mut page = Query::select();
         page.from_subquery(gathered, Alias::new("gathered"))
             .expr_as(Expr::cust(format!("unnest({slice})")), Alias::new("id"))
@@ -421,12 +470,13 @@ pub fn capped_page_ids(
                 Expr::col((Alias::new("gathered"), Alias::new("keel_total"))),
                 Alias::new("keel_total"),
             )
-            // Never more rows than the slice: it tells the planner so (it guesses 1,000 rows of a
-            // set-returning function and would hash-join the whole tenant for them).
-            .limit(limit);
+            // Never more rows than the slice and its last row: it tells the planner so (it guesses 1,000
+            // rows of a set-returning function and would hash-join the whole tenant for them).
+            .limit(limit + 1);
         return page;
     }
 
+    order(&mut capped, descriptor, key, direction, false);
     let c = |column: &str| Expr::col((Alias::new("capped"), Alias::new(column)));
     let mut page = Query::select();
     page.from_subquery(capped, Alias::new("capped"))
