@@ -18,6 +18,7 @@ pub mod rules;
 pub mod storage;
 pub mod validation;
 pub mod value;
+pub mod views;
 
 pub use backend_config::BackendConfig;
 pub use descriptor::{EntityDescriptor, FieldDef, FieldKind, Filter, StatusCategory};

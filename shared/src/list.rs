@@ -102,6 +102,35 @@ pub fn record_title(descriptor: &EntityDescriptor, record: &Map<String, Value>) 
         })
 }
 
+/// A query string's pairs written the one way the app and the server write them (no leading `?`).
+pub fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&percent_encode(key));
+        out.push('=');
+        out.push_str(&percent_encode(value));
+    }
+    out
+}
+
+/// Percent-encodes a query component (RFC 3986 unreserved characters stay as they are; `,` too, because
+/// status filters are comma-separated lists and read better unescaped).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

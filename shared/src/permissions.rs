@@ -21,9 +21,11 @@ pub enum Action {
     ManageConfiguration,
     /// Download all of the tenant's data (users, configuration, every record including the trash).
     ExportTenantData,
+    /// Change or delete other people's shared views (anyone changes their own).
+    ManageSharedViews,
 }
 
-pub const ACTIONS: [Action; 8] = [
+pub const ACTIONS: [Action; 9] = [
     Action::ReadRecords,
     Action::CreateRecord,
     Action::UpdateRecord,
@@ -32,6 +34,7 @@ pub const ACTIONS: [Action; 8] = [
     Action::ManageUsers,
     Action::ManageConfiguration,
     Action::ExportTenantData,
+    Action::ManageSharedViews,
 ];
 
 /// How the acting user relates to the record in question.
@@ -51,6 +54,7 @@ pub const fn role_allows(role: Role, action: Action) -> Option<bool> {
         (Role::Admin, _) => Some(true),
         (Role::Manager, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),
         (Role::Manager, _) => Some(true),
+        (Role::Member, ManageSharedViews) => Some(false),
         (Role::Member, ReadRecords | CreateRecord) => Some(true),
         (Role::Member, UpdateRecord | DeleteRecord | RestoreRecord) => None,
         (Role::Member, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),

@@ -2,7 +2,11 @@
 //! list API's query: reloading, back/forward and a shared link all show the same rows, and the Export CSV
 //! link is the same query without the paging.
 
-use shared::{list::DEFAULT_SORT, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use shared::list::percent_encode;
+use shared::{
+    list::{encode_query, DEFAULT_SORT},
+    SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+};
 
 const PAGING: [&str; 2] = ["page", "page_size"];
 
@@ -126,29 +130,12 @@ impl ReportQuery {
 }
 
 fn encode<'a>(params: impl Iterator<Item = &'a (String, String)>) -> String {
-    let mut out = String::new();
-    for (key, value) in params {
-        out.push(if out.is_empty() { '?' } else { '&' });
-        out.push_str(&percent_encode(key));
-        out.push('=');
-        out.push_str(&percent_encode(value));
+    let query = encode_query(params.map(|(key, value)| (key.as_str(), value.as_str())));
+    if query.is_empty() {
+        query
+    } else {
+        format!("?{query}")
     }
-    out
-}
-
-/// Percent-encodes a query component (RFC 3986 unreserved characters stay as they are; `,` too, because
-/// status filters are comma-separated lists and read better unescaped).
-pub fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

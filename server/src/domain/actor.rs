@@ -58,5 +58,8 @@ fn forbidden(action: Action) -> DomainError {
         Action::ManageUsers => "Only administrators can manage users",
         Action::ManageConfiguration => "Only administrators can change the configuration",
         Action::ExportTenantData => "Only administrators can export the organisation's data",
+        Action::ManageSharedViews => {
+            "Only its owner, administrators and managers can change a shared view"
+        }
     })
 }

@@ -259,8 +259,8 @@ pub async fn save(
 }
 
 /// Moves every record of `kind` in status `from` to `to`, live and trashed, each as a write (version
-/// bumped, updated now). The rules were checked by [`refused_moves`] before anything was written. Saved views
-/// and the history attach here.
+/// bumped, updated now), and rewrites the saved views that filter on `from`. The rules were checked by
+/// [`refused_moves`] before anything was written. The history attaches here.
 pub async fn move_records(
     txn: &DatabaseTransaction,
     kind: EntityKind,
@@ -268,7 +268,9 @@ pub async fn move_records(
     from: &str,
     to: &str,
 ) -> Result<u64, DomainError> {
-    Ok(db::records::move_status(txn, kind.descriptor(), tenant_id, from, to).await?)
+    let moved = db::records::move_status(txn, kind.descriptor(), tenant_id, from, to).await?;
+    super::views::rewrite_moved_status(txn, kind, tenant_id, from, to).await?;
+    Ok(moved)
 }
 
 /// Moves the new configuration's rules refuse: each live record of a moved status is checked as an update

@@ -17,6 +17,7 @@ pub mod tenant_export;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod views;
 
 use std::sync::Arc;
 

@@ -25,9 +25,11 @@ use crate::db::{
 };
 
 /// Every table that holds a tenant's data, in the archive's order, with the column that names the tenant.
-pub const TABLES: [(&str, &str); 9] = [
+pub const TABLES: [(&str, &str); 11] = [
     ("tenants", "id"),
     ("users", "tenant_id"),
+    ("saved_views", "tenant_id"),
+    ("user_default_views", "tenant_id"),
     ("statuses", "tenant_id"),
     ("config_changes", "tenant_id"),
     ("leads", "tenant_id"),

@@ -17,12 +17,12 @@ pub mod state;
 
 use handlers::{
     auth as auth_routes, backend_config, client_errors, forms, health, records, tenant_export,
-    users,
+    users, views,
 };
 
 use axum::{
     extract::DefaultBodyLimit,
-    routing::{get, post},
+    routing::{get, post, put},
     Router,
 };
 
@@ -65,6 +65,15 @@ fn api_router(state: &AppState) -> Router<AppState> {
             post(client_errors::report).layer(DefaultBodyLimit::max(
                 client_errors::CLIENT_ERROR_BODY_LIMIT,
             )),
+        )
+        .route("/views", get(views::list).post(views::create))
+        .route(
+            "/views/{id}",
+            get(views::get).patch(views::update).delete(views::delete),
+        )
+        .route(
+            "/views/{id}/default",
+            put(views::set_default).delete(views::clear_default),
         )
         .route("/statuses", get(records::statuses))
         .route("/backend-config", get(backend_config::for_forms))

@@ -160,6 +160,28 @@ async fn a_custom_status_end_to_end_and_removal_moves_every_record(backend: Back
         .create("leads", &admin, json!({"company_name": "New one"}))
         .await;
     assert_eq!(app.delete("leads", &admin, &trashed["id"]).await.0, 204);
+    // Saved views filtering on it follow the move (issue 16); one already naming the target names it once.
+    let (_, reviewing) = app
+        .post_json(
+            "/api/views",
+            &admin,
+            json!({"entity": "leads", "name": "Reviewing", "query": "lead_status=under_review&sort_by=company_name"}),
+        )
+        .await;
+    let (_, both) = app
+        .post_json(
+            "/api/views",
+            &admin,
+            json!({"entity": "leads", "name": "Both", "query": "lead_status=qualified,under_review"}),
+        )
+        .await;
+    let (_, unrelated) = app
+        .post_json(
+            "/api/views",
+            &admin,
+            json!({"entity": "leads", "name": "New only", "query": "lead_status=new"}),
+        )
+        .await;
 
     // Removing it while records use it: 409 with the counts, nothing written.
     let mut doc = app.backend_config(&admin).await;
@@ -210,6 +232,20 @@ async fn a_custom_status_end_to_end_and_removal_moves_every_record(backend: Back
     );
     let (_, same) = app.read("leads", &admin, &untouched["id"]).await;
     assert_eq!(same["version"], 1);
+    let view = |view: &Value| format!("/api/views/{}", view["id"]);
+    let (_, rewritten) = app.get_json(&view(&reviewing), &admin).await;
+    assert_eq!(
+        rewritten["query"],
+        "lead_status=qualified&sort_by=company_name"
+    );
+    assert_eq!(rewritten["version"], 2);
+    let (_, rewritten) = app.get_json(&view(&both), &admin).await;
+    assert_eq!(rewritten["query"], "lead_status=qualified");
+    let (_, kept) = app.get_json(&view(&unrelated), &admin).await;
+    assert_eq!(
+        (&kept["query"], &kept["version"]),
+        (&json!("lead_status=new"), &json!(1))
+    );
     let (status, refused) = create_status(
         &app,
         &admin,

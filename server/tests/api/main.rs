@@ -19,3 +19,4 @@ mod report_plans;
 mod reports;
 mod schema;
 mod sentry;
+mod views;

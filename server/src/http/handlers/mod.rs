@@ -8,3 +8,4 @@ pub mod health;
 pub mod records;
 pub mod tenant_export;
 pub mod users;
+pub mod views;

@@ -1,6 +1,8 @@
 //! The OpenAPI 3 document of the REST API, served at `/api/openapi.json`. Generated from the same descriptors
 //! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
 
+mod views;
+
 use serde_json::{json, Map, Value};
 use shared::{
     descriptor::FieldKind, entities::status::STATUS_ENTITIES, rules, EntityDescriptor, EntityKind,
@@ -634,6 +636,8 @@ pub fn document() -> Value {
     static_schemas(&mut schemas);
     let mut paths = Map::new();
     static_paths(&mut paths);
+    views::schemas(&mut schemas);
+    views::paths(&mut paths);
     for kind in ENTITY_KINDS {
         let descriptor = kind.descriptor();
         let name = schema_name(kind);
