@@ -10,6 +10,7 @@ mod m20261125_000004_report_indexes;
 mod m20261202_000005_backend_config;
 mod m20261203_000006_tenant_first_indexes;
 mod m20261203_000007_saved_views;
+mod m20261203_000008_report_schedules;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_backend_config::Migration),
             Box::new(m20261203_000006_tenant_first_indexes::Migration),
             Box::new(m20261203_000007_saved_views::Migration),
+            Box::new(m20261203_000008_report_schedules::Migration),
         ]
     }
 }

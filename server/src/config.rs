@@ -86,6 +86,31 @@ pub struct Config {
     pub redis_timeout: Duration,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` headers are believed (`KEEL_TRUSTED_PROXIES`, CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Scheduled reports: the runner, how long files are kept, how they are delivered.
+    pub reports: ReportSettings,
+}
+
+/// Scheduled reports (issue 16).
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// Whether `keel serve` runs due schedules (`KEEL_SCHEDULER`, `on` or `off`; default on). Off for an
+    /// instance that should only serve requests.
+    pub scheduler: bool,
+    /// How long a run's file is kept for download (`KEEL_REPORT_RETENTION_DAYS`, default 30).
+    pub retention: Duration,
+    /// Files up to this size are attached to the email; larger ones are linked (`KEEL_REPORT_ATTACHMENT_MAX_BYTES`,
+    /// default 5 MB).
+    pub attachment_max_bytes: u64,
+    /// `smtp://host:port` or `smtps://user:password@host` (`KEEL_SMTP_URL`); no email is sent without it.
+    pub smtp_url: Option<Secret>,
+    /// The sender of report emails (`KEEL_SMTP_FROM`, default `Keel <reports@keel.invalid>`).
+    pub smtp_from: String,
+    /// The address users reach Keel at, for links in emails and webhooks (`KEEL_PUBLIC_URL`; default the
+    /// bind address over http).
+    pub public_url: String,
+    /// Hosts a webhook may reach over plain http (`KEEL_WEBHOOK_HTTP_HOSTS`, comma-separated; default none:
+    /// webhooks are https). For a receiver on the same private network, and for tests on loopback.
+    pub webhook_http_hosts: Vec<String>,
 }
 
 /// The minimum length of a JWT secret supplied by the operator (256 bits of hex or more).
@@ -253,6 +278,65 @@ impl Config {
             None => Vec::new(),
         };
 
+        let scheduler = match get("KEEL_SCHEDULER").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "KEEL_SCHEDULER",
+                    format!("expected `on` or `off`, got `{other}`"),
+                ))
+            }
+        };
+        let retention_days = whole_number(
+            "KEEL_REPORT_RETENTION_DAYS",
+            get("KEEL_REPORT_RETENTION_DAYS"),
+            30,
+            "days",
+        )?;
+        if !(1..=3650).contains(&retention_days) {
+            return Err(invalid(
+                "KEEL_REPORT_RETENTION_DAYS",
+                "must be between 1 and 3650 days".into(),
+            ));
+        }
+        let reports = ReportSettings {
+            scheduler,
+            retention: Duration::from_secs(retention_days * 86_400),
+            attachment_max_bytes: whole_number(
+                "KEEL_REPORT_ATTACHMENT_MAX_BYTES",
+                get("KEEL_REPORT_ATTACHMENT_MAX_BYTES"),
+                5 * 1024 * 1024,
+                "bytes",
+            )?,
+            smtp_url: match get("KEEL_SMTP_URL") {
+                Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                    Some(Secret::new(url))
+                }
+                Some(_) => {
+                    return Err(invalid(
+                        "KEEL_SMTP_URL",
+                        "expected smtp://host:port or smtps://user:password@host".into(),
+                    ))
+                }
+                None => None,
+            },
+            smtp_from: get("KEEL_SMTP_FROM")
+                .unwrap_or_else(|| "Keel <reports@keel.invalid>".into()),
+            public_url: get("KEEL_PUBLIC_URL")
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| format!("http://{bind_addr}")),
+            webhook_http_hosts: get("KEEL_WEBHOOK_HTTP_HOSTS")
+                .map(|hosts| {
+                    hosts
+                        .split(',')
+                        .map(|host| host.trim().to_ascii_lowercase())
+                        .filter(|host| !host.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+
         let mut config = Config {
             environment,
             database_url,
@@ -272,6 +356,7 @@ impl Config {
             redis_prefix,
             redis_timeout,
             trusted_proxies,
+            reports,
         };
         if config.jwt_secret.expose().is_empty() {
             config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;

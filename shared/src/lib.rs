@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod record;
 pub mod role;
 pub mod rules;
+pub mod schedules;
 pub mod storage;
 pub mod validation;
 pub mod value;

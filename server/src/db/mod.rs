@@ -9,6 +9,7 @@ pub mod demo_data;
 pub mod entities;
 pub mod error;
 pub mod records;
+pub mod schedules;
 pub mod views;
 
 use std::time::Duration;

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod params;
 pub mod passwords;
 pub mod records;
+pub mod schedules;
 pub mod seed;
 pub mod sessions;
 pub mod statuses;

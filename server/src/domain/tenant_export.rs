@@ -25,11 +25,13 @@ use crate::db::{
 };
 
 /// Every table that holds a tenant's data, in the archive's order, with the column that names the tenant.
-pub const TABLES: [(&str, &str); 11] = [
+pub const TABLES: [(&str, &str); 13] = [
     ("tenants", "id"),
     ("users", "tenant_id"),
     ("saved_views", "tenant_id"),
     ("user_default_views", "tenant_id"),
+    ("report_schedules", "tenant_id"),
+    ("report_runs", "tenant_id"),
     ("statuses", "tenant_id"),
     ("config_changes", "tenant_id"),
     ("leads", "tenant_id"),
@@ -40,7 +42,10 @@ pub const TABLES: [(&str, &str); 11] = [
 ];
 
 /// Columns never exported.
-pub const LEFT_OUT_COLUMNS: [(&str, &str); 1] = [("users", "password_hash")];
+pub const LEFT_OUT_COLUMNS: [(&str, &str); 2] = [
+    ("users", "password_hash"),
+    ("report_schedules", "webhook_secret"),
+];
 
 /// Tenant-scoped tables that are not exported: sign-in sessions are credentials, and mean nothing elsewhere.
 pub const LEFT_OUT_TABLES: [&str; 1] = ["sessions"];

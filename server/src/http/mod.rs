@@ -16,8 +16,8 @@ pub mod server;
 pub mod state;
 
 use handlers::{
-    auth as auth_routes, backend_config, client_errors, forms, health, records, tenant_export,
-    users, views,
+    auth as auth_routes, backend_config, client_errors, forms, health, records, schedules,
+    tenant_export, users, views,
 };
 
 use axum::{
@@ -74,6 +74,23 @@ fn api_router(state: &AppState) -> Router<AppState> {
         .route(
             "/views/{id}/default",
             put(views::set_default).delete(views::clear_default),
+        )
+        .route(
+            "/report-schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/report-schedules/{id}",
+            get(schedules::get)
+                .patch(schedules::update)
+                .delete(schedules::delete),
+        )
+        .route("/report-schedules/{id}/runs", get(schedules::runs))
+        .route("/report-schedules/{id}/run", post(schedules::run_now))
+        .route("/report-runs/{id}/download", get(schedules::download))
+        .route(
+            "/time-zone",
+            get(schedules::time_zone).put(schedules::set_time_zone),
         )
         .route("/statuses", get(records::statuses))
         .route("/backend-config", get(backend_config::for_forms))

@@ -36,6 +36,7 @@ pub struct Application {
     router: Router,
     local_addr: SocketAddr,
     metrics: Arc<Metrics>,
+    services: Services,
 }
 
 impl Application {
@@ -71,6 +72,7 @@ impl Application {
         Ok(Self {
             listener,
             metrics: state.metrics.clone(),
+            services: state.services.clone(),
             router: build_router(state),
             local_addr,
         })
@@ -84,7 +86,16 @@ impl Application {
         self.metrics.clone()
     }
 
+    /// The use cases' dependencies, as the handlers see them (tests call the domain with them).
+    pub fn services(&self) -> Services {
+        self.services.clone()
+    }
+
+    /// Serves until a shutdown signal; the scheduled-report runner runs beside it unless switched off.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if self.services.config.reports.scheduler {
+            crate::jobs::report_schedules::spawn(self.services.clone());
+        }
         axum::serve(
             self.listener,
             self.router

@@ -57,6 +57,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's metrics (it counts every SQL statement it executes).
     pub metrics: std::sync::Arc<server::observability::Metrics>,
+    /// The server's use-case dependencies, to call the domain directly (the scheduled-report runner).
+    pub services: server::domain::Services,
     pg_database: Option<String>,
     _data_dir: tempfile::TempDir,
 }
@@ -587,6 +589,9 @@ async fn boot(
         ("KEEL_BIND", "127.0.0.1:0".to_owned()),
         ("KEEL_DATA_DIR", data_dir.path().display().to_string()),
         ("KEEL_JWT_SECRET", TEST_SECRET.to_owned()),
+        // Tests run due schedules themselves, at times of their choosing.
+        ("KEEL_SCHEDULER", "off".to_owned()),
+        ("KEEL_WEBHOOK_HTTP_HOSTS", "127.0.0.1".to_owned()),
     ]);
     vars.extend(
         GENEROUS_LIMITS
@@ -604,6 +609,7 @@ async fn boot(
         .expect("build the application");
     let address = format!("http://{}", app.local_addr());
     let metrics = app.metrics();
+    let services = app.services();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -616,6 +622,7 @@ async fn boot(
         db: conn,
         database_url,
         metrics,
+        services,
         pg_database,
         _data_dir: data_dir,
     }

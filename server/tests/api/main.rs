@@ -17,6 +17,7 @@ mod rate_limits;
 mod records;
 mod report_plans;
 mod reports;
+mod schedules;
 mod schema;
 mod sentry;
 mod views;

@@ -95,6 +95,8 @@ fn render(columns: &[Column], rows: &[Vec<Value>]) -> String {
 pub struct CsvExport {
     pub filename: String,
     pub chunks: BoxStream<'static, Result<Vec<u8>, std::io::Error>>,
+    /// Data rows produced so far (the header not counted); final once `chunks` has ended.
+    pub rows: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Refuses the paging parameters (an export always has every matching row), then parses the rest as a list.
@@ -153,6 +155,8 @@ pub async fn export(
     body.push_str(&render(&columns, &first.rows));
     let mut done = (first.rows.len() as u64) < chunker.chunk_rows;
     let mut last: Option<Position> = first.last;
+    let rows = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(first.rows.len() as u64));
+    let counted = rows.clone();
 
     // Two chunks in flight at most: the next is read while the consumer takes the previous one.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
@@ -177,6 +181,10 @@ pub async fn export(
                         break;
                     }
                     last = chunk.last;
+                    counted.fetch_add(
+                        chunk.rows.len() as u64,
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
                     sender
                         .send(Ok(render(&columns, &chunk.rows).into_bytes()))
                         .await
@@ -204,6 +212,7 @@ pub async fn export(
         chunks: Box::pin(futures_util::stream::poll_fn(move |cx| {
             receiver.poll_recv(cx)
         })),
+        rows,
     })
 }
 
