@@ -660,3 +660,29 @@ pub async fn set_tenant_time_zone(
     execute(db, &update).await?;
     Ok(())
 }
+
+/// The files of every run of the schedules of a view (removed with the view, whose deletion cascades).
+pub async fn files_of_view(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    view_id: i64,
+) -> Result<Vec<String>, DbError> {
+    let mut schedules = Query::select();
+    schedules
+        .from(Alias::new("report_schedules"))
+        .column(Alias::new("id"))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("view_id")).eq(view_id));
+    let mut select = Query::select();
+    select
+        .from(Alias::new("report_runs"))
+        .column(Alias::new("file"))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("file")).is_not_null())
+        .and_where(Expr::col(Alias::new("schedule_id")).in_subquery(schedules));
+    fetch_all(db, &select)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get("", "file")?))
+        .collect()
+}

@@ -165,13 +165,18 @@ pub async fn update(
     })
 }
 
-/// `DELETE /api/views/{id}` (and every user's choice of it as their default).
+/// `DELETE /api/views/{id}`, with every user's choice of it as their default and its schedules.
 pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> Result<(), DomainError> {
     actor.require(Action::ReadRecords)?;
     let txn = db::begin_write(&svc.db).await?;
     find_editable(svc, &txn, actor, id).await?;
+    // Its schedules and their runs go with it (cascade); their files are removed once that is committed.
+    let files = db::schedules::files_of_view(&txn, actor.tenant_id, id).await?;
     stored::delete(&txn, actor.tenant_id, id).await?;
     txn.commit().await?;
+    for file in files {
+        super::schedules::runner::remove_file(svc, &file);
+    }
     Ok(())
 }
 

@@ -93,6 +93,39 @@ async fn populate(app: &TestApp) -> (TestUser, TestUser) {
     )
     .await;
 
+    // A shared view that is someone's default, delivered on a schedule that has run (issue 16).
+    let (status, view) = app
+        .post_json(
+            "/api/views",
+            &acme.member,
+            json!({"entity": "leads", "name": "Zoë's new leads", "query": "lead_status=new", "shared": true, "pinned": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{view}");
+    let (status, _) = app
+        .call(
+            &acme.member,
+            reqwest::Method::PUT,
+            &format!("/api/views/{}/default", view["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, schedule) = app
+        .post_json(
+            "/api/report-schedules",
+            &acme.member,
+            json!({"view_id": view["id"], "cadence": "weekly", "days": ["mon"], "time": "07:00", "time_zone": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{schedule}");
+    let due = chrono::DateTime::parse_from_rfc3339(schedule["next_run_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
+    server::domain::schedules::runner::run_due(&app.services, due)
+        .await
+        .unwrap();
+
     let other = app.signup("Other Corp", "admin@other.test").await;
     app.create(
         "leads",
@@ -170,7 +203,7 @@ async fn backup_and_restore_into_a_fresh_database_give_the_same_data_and_the_app
     assert_eq!(manifest.keel_version, env!("CARGO_PKG_VERSION"));
     assert_eq!(manifest.migrations, backup_migrations());
     let original = digests(&app).await;
-    assert_eq!(manifest.tables.len(), 11, "{:?}", manifest.tables.keys());
+    assert_eq!(manifest.tables.len(), 15, "{:?}", manifest.tables.keys());
     for (table, info) in &manifest.tables {
         assert_eq!(info.rows as i64, app.count_rows(table).await, "{table}");
         assert_eq!(
@@ -196,7 +229,7 @@ async fn backup_and_restore_into_a_fresh_database_give_the_same_data_and_the_app
         .await
         .unwrap_or_else(|err| panic!("restore: {err}"));
     assert_eq!(restored.verification.mismatches, Vec::<String>::new());
-    assert_eq!(restored.verification.tables, 11);
+    assert_eq!(restored.verification.tables, 15);
     assert_eq!(restored.verification.rows, manifest.total_rows());
     assert!(restored.migrated.is_empty(), "{:?}", restored.migrated);
 
@@ -401,7 +434,7 @@ async fn verify_backup_passes_and_a_tampered_manifest_fails_it(backend: Backend)
             .map(|m| format!("mismatch: {m}"))
             .collect::<Vec<_>>()
     );
-    assert_one_line_failure(&(code, stdout, stderr), "2 of 11 tables");
+    assert_one_line_failure(&(code, stdout, stderr), "2 of 15 tables");
 }
 
 /// The archive's files by name.

@@ -1,6 +1,7 @@
 //! The OpenAPI 3 document of the REST API, served at `/api/openapi.json`. Generated from the same descriptors
 //! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
 
+mod schedules;
 mod views;
 
 use serde_json::{json, Map, Value};
@@ -638,6 +639,8 @@ pub fn document() -> Value {
     static_paths(&mut paths);
     views::schemas(&mut schemas);
     views::paths(&mut paths);
+    schedules::schemas(&mut schemas);
+    schedules::paths(&mut paths);
     for kind in ENTITY_KINDS {
         let descriptor = kind.descriptor();
         let name = schema_name(kind);
