@@ -7,8 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
-use server::domain::schedules::{delivery::signature, runner::run_due};
+use server::domain::schedules::{
+    delivery::signature,
+    runner::{remove_expired, run_due},
+};
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::TcpListener,
@@ -281,6 +285,16 @@ async fn a_due_schedule_runs_once_like_the_export_and_catches_up_after_downtime(
         .await;
     assert_eq!(instant(&read["next_run_at"]), first + Duration::days(4));
 
+    // Past the retention period the files go; the runs stay in the history, without a download.
+    let removed = remove_expired(&app.services, first + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(removed, 2, "the two runs' files");
+    assert_eq!(download(&app, &team.member, url).await.0, 404);
+    let history = runs(&app, &team.member, &made).await;
+    assert_eq!(history.len(), 4);
+    assert!(history.iter().all(|run| run["download_url"].is_null()));
+
     // Run now: a manual run beside the cadence, which stays where it was.
     let (status, manual) = app
         .post_json(
@@ -319,7 +333,6 @@ async fn a_due_schedule_runs_once_like_the_export_and_catches_up_after_downtime(
         204
     );
     assert_eq!(app.count_rows("report_runs").await, 0);
-    assert_eq!(download(&app, &team.member, url).await.0, 404);
 }
 
 async fn wait_for_run(app: &TestApp, user: &TestUser, schedule: &Value, id: i64) -> Value {
@@ -453,6 +466,8 @@ async fn smtp_listener() -> (u16, Arc<Mutex<Vec<String>>>) {
                         }
                         kept.lock().unwrap().push(message);
                         b"250 queued\r\n"
+                    } else if command.starts_with("RCPT TO:<BOUNCE") {
+                        b"550 no such mailbox\r\n"
                     } else if command == "QUIT" {
                         write.write_all(b"221 bye\r\n").await.unwrap();
                         return;
@@ -545,7 +560,7 @@ async fn email_and_signed_webhook_are_delivered(backend: Backend) {
         &team.member,
         json!({
             "view_id": all["id"], "cadence": "monthly", "day_of_month": 31, "time": "08:00", "time_zone": "Asia/Kolkata",
-            "recipients": ["boss@example.com", "team@example.com"],
+            "recipients": ["boss@example.com", "bounce@example.com", "team@example.com"],
             "webhook_url": format!("http://127.0.0.1:{hook_port}/hooks/keel")
         }),
     )
@@ -557,17 +572,34 @@ async fn email_and_signed_webhook_are_delivered(backend: Backend) {
     assert_eq!(pass.ran, 1);
     let history = runs(&app, &team.member, &made).await;
     let deliveries = &history[0]["deliveries"];
-    assert_eq!(deliveries.as_array().unwrap().len(), 3, "{deliveries}");
-    for delivery in deliveries.as_array().unwrap() {
-        assert_eq!(delivery["status"], "sent", "{delivery}");
-    }
+    let outcomes: Vec<(&str, &str)> = deliveries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["target"].as_str().unwrap(), d["status"].as_str().unwrap()))
+        .collect();
+    let hook = format!("http://127.0.0.1:{hook_port}/hooks/keel");
     assert_eq!(
-        deliveries[2]["attempts"], 2,
+        outcomes,
+        [
+            ("boss@example.com", "sent"),
+            ("bounce@example.com", "failed"),
+            ("team@example.com", "sent"),
+            (hook.as_str(), "sent"),
+        ],
+        "one refused recipient does not stop the others: {deliveries}"
+    );
+    assert!(
+        deliveries[1]["error"].as_str().unwrap().contains("550"),
+        "{deliveries}"
+    );
+    assert_eq!(
+        deliveries[3]["attempts"], 2,
         "the webhook was retried after a 503"
     );
 
     let messages = messages.lock().unwrap().clone();
-    assert_eq!(messages.len(), 2, "one message per recipient");
+    assert_eq!(messages.len(), 2, "one message per accepted recipient");
     let first = &messages[0];
     assert!(first.contains("Subject: All leads: 1 row"), "{first}");
     assert!(
@@ -597,4 +629,48 @@ async fn email_and_signed_webhook_are_delivered(backend: Backend) {
     assert_eq!(payload["rows"], 1);
     assert_eq!(payload["run_id"], history[0]["id"]);
     println!("--- a signed webhook request ---\n{head}\n\n{body}");
+}
+
+/// A 100,000-row view, run on a schedule: every row is in the file (no cap), written as the export streams.
+#[tokio::test]
+async fn postgres_a_hundred_thousand_row_report_has_every_row() {
+    let app = spawn_app(Backend::Postgres).await;
+    let team = app.team("large.test").await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO leads (tenant_id, company_name, lead_status, created_by) \
+             SELECT {tenant}, 'Lead ' || n, 'new', {user} FROM generate_series(1, 100000) AS n",
+            tenant = team.admin.tenant_id,
+            user = team.admin.id
+        ))
+        .await
+        .unwrap();
+    let all = view(&app, &team.admin, "Everything", "sort_by=company_name").await;
+    let made = schedule(
+        &app,
+        &team.admin,
+        json!({"view_id": all["id"], "cadence": "daily", "time": "05:00"}),
+    )
+    .await;
+    let pass = run_due(&app.services, instant(&made["next_run_at"]))
+        .await
+        .unwrap();
+    assert_eq!(pass.ran, 1);
+    let run = &runs(&app, &team.admin, &made).await[0];
+    assert_eq!(
+        (run["status"].as_str(), run["rows"].as_i64()),
+        (Some("succeeded"), Some(100_000)),
+        "{run}"
+    );
+    let (status, csv) = download(&app, &team.admin, run["download_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        100_001,
+        "the header and every row"
+    );
+    assert!(
+        run["bytes"].as_i64().unwrap() < csv.len() as i64 / 3,
+        "stored compressed"
+    );
 }
