@@ -103,7 +103,7 @@ test("a filtered, sorted report saved as a pinned, shared view opens again from 
   await expect(status.locator("summary")).toHaveText("Status: Won");
 });
 
-test("the column chooser hides and reorders columns, and Update view keeps them in the view", async ({ page }) => {
+test("the column chooser hides and reorders columns, and Update view keeps them in the view", async ({ page, consoleErrors }) => {
   test.setTimeout(60_000);
   await signUp(page);
   await seedLeads(page);
@@ -157,6 +157,21 @@ test("the column chooser hides and reorders columns, and Update view keeps them 
   await waitForHydration(page);
   expect(await headers(page)).toEqual(expected);
   await expect(page.getByRole("button", { name: "Update view" })).toHaveCount(0);
+
+  // Someone changes the view meanwhile: Update view says so and offers to reload it.
+  const patched = await page.request.patch(`/api/views/${view.id}`, { data: { query: "lead_status=won" } });
+  expect(patched.status()).toBe(200);
+  await page.getByRole("button", { name: "Columns" }).click();
+  await chooser.getByRole("checkbox", { name: "Email" }).check();
+  await update.click();
+  const conflict = page.getByRole("alert").filter({ hasText: "Someone changed this view" });
+  await expect(conflict).toBeVisible();
+  await allowConsoleErrors(consoleErrors, /status of 409 .*\/api\/views\/\d+\]/);
+  await conflict.getByRole("button", { name: "Reload view" }).click();
+  await expect(page).toHaveURL(new RegExp(`/leads\\?lead_status=won&columns=[^&]+&view=${view.id}$`));
+  await expect(conflict).toBeHidden();
+  await expect(page.locator("tbody tr[data-id]")).toHaveCount(wonCount);
+  await expect.poll(() => headers(page)).toEqual(expected);
 });
 
 test("a default view opens with the plain report until it is cleared, and a view can be deleted", async ({ page }) => {

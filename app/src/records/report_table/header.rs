@@ -24,7 +24,8 @@ pub(super) fn header_cells(
         .copied()
         .map(|column| {
             let Some(key) = column.sort_key else {
-                return view! { <th scope="col" data-column=column.name>{column.label}</th> }.into_any();
+                return view! { <th scope="col" data-column=column.name>{column.label}</th> }
+                    .into_any();
             };
             let active = key == sort_key;
             let (aria, arrow) = match (active, sort_order) {
