@@ -1,14 +1,18 @@
 //! The frame around every page: header, navigation and the main content area.
 
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
-use shared::ENTITY_KINDS;
+use leptos_router::{
+    components::{Outlet, A},
+    hooks::use_query_map,
+};
+use shared::{views::SavedView, EntityKind, ENTITY_KINDS};
 
 use crate::{
     error_reporting::AppErrorBoundary,
     flash::provide_flash,
     pages::REPORT_KINDS,
-    records::singular_label,
+    records::{query::ReportQuery, singular_label},
+    saved_views::provide_saved_views,
     session::{is_admin, module_on, provide_current_user},
 };
 
@@ -17,6 +21,7 @@ use crate::{
 #[component]
 pub fn Shell() -> impl IntoView {
     let me = provide_current_user();
+    let saved_views = provide_saved_views();
     let (flash, flash_message) = provide_flash();
     let nav_open = RwSignal::new(true);
     let hydrated = RwSignal::new(false);
@@ -72,21 +77,35 @@ pub fn Shell() -> impl IntoView {
                 </Suspense>
             </header>
             <nav id="primary-nav" class="sidenav" aria-label="Primary">
-                // Modules the tenant switched off are left out, so the lists wait for the signed-in user.
-                <Suspense fallback=|| ()>
+                // Modules the tenant switched off are left out, so the lists wait for the signed-in user; pinned
+                // views are listed under their entity. A Transition: reloading the views after a change keeps
+                // the navigation in place until they arrive.
+                <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let me = me.0.await;
+                        let views = saved_views.list.await;
                         let records = ENTITY_KINDS
                             .into_iter()
                             .filter(|kind| module_on(&me, *kind))
                             .map(|kind| {
                                 let href = format!("/{}", kind.plural());
+                                let pinned: Vec<SavedView> = views
+                                    .iter()
+                                    .filter(|view| view.pinned && view.entity == kind.plural())
+                                    .cloned()
+                                    .collect();
+                                let pinned = (!pinned.is_empty()).then(|| view! {
+                                    <ul class="nav-views" aria-label=format!("Pinned {} views", kind.descriptor().singular)>
+                                        {pinned.into_iter().map(|view| pinned_view_link(kind, view)).collect_view()}
+                                    </ul>
+                                });
                                 view! {
                                     <li>
                                         <A href=href attr:class="nav-link">
                                             <span class=format!("nav-dot dot-{}", kind.plural()) aria-hidden="true"></span>
                                             {kind.label()}
                                         </A>
+                                        {pinned}
                                     </li>
                                 }
                             })
@@ -112,7 +131,7 @@ pub fn Shell() -> impl IntoView {
                             <ul>{reports}</ul>
                         }
                     })}
-                </Suspense>
+                </Transition>
                 <ul class="nav-footer">
                     <li>
                         <A href="/trash" attr:class="nav-link">
@@ -167,5 +186,32 @@ pub fn Shell() -> impl IntoView {
                 </AppErrorBoundary>
             </main>
         </div>
+    }
+}
+
+/// A pinned view under its entity: the entity's list opened with the view (`view=<id>` in the link, so the
+/// report knows which view it shows), marked current while the page shows it. A plain link: the router still
+/// handles the click, and `<A>` would compare paths only.
+fn pinned_view_link(kind: EntityKind, view: SavedView) -> impl IntoView {
+    let query = use_query_map();
+    let id = view.id.to_string();
+    let href = format!(
+        "/{}{}",
+        kind.plural(),
+        ReportQuery::of_view(&view, kind).to_query_string()
+    );
+    let current = move || {
+        query
+            .read()
+            .get_str("view")
+            .is_some_and(|shown| shown == id)
+            .then_some("page")
+    };
+    view! {
+        <li>
+            <a href=href class="nav-link nav-view" aria-current=current data-view-id=view.id>
+                {view.name}
+            </a>
+        </li>
     }
 }

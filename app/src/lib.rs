@@ -12,6 +12,7 @@ mod forms;
 mod layout;
 mod pages;
 pub mod records;
+mod saved_views;
 mod search_page;
 mod session;
 mod trash_page;

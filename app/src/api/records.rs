@@ -8,7 +8,8 @@ use shared::EntityKind;
 use super::ApiFailure;
 use crate::records::{query::ReportQuery, ListPage, Record};
 
-/// `GET /api/{entity}?…`: one page of the list, filtered, sorted and paged by `query`.
+/// `GET /api/{entity}?…`: one page of the list, filtered, sorted and paged by `query` (the app's own `view`
+/// and `columns` parameters left out).
 pub fn list(
     kind: EntityKind,
     query: &ReportQuery,
@@ -16,7 +17,7 @@ pub fn list(
     super::get(&format!(
         "/api/{}{}",
         kind.plural(),
-        query.to_query_string()
+        query.api_query_string()
     ))
 }
 

@@ -24,7 +24,8 @@ pub(super) fn header_cells(
         .copied()
         .map(|column| {
             let Some(key) = column.sort_key else {
-                return view! { <th scope="col">{column.label}</th> }.into_any();
+                return view! { <th scope="col" data-column=column.name>{column.label}</th> }
+                    .into_any();
             };
             let active = key == sort_key;
             let (aria, arrow) = match (active, sort_order) {
@@ -34,7 +35,7 @@ pub(super) fn header_cells(
             };
             let href = nav.href(&query.get_untracked().toggled_sort(key));
             view! {
-                <th scope="col" aria-sort=aria data-sort-key=key>
+                <th scope="col" aria-sort=aria data-sort-key=key data-column=column.name>
                     <A href=href scroll=false attr:class="sort-link">
                         {column.label}
                         <span class="sort-arrow" aria-hidden="true">{arrow}</span>

@@ -4,15 +4,18 @@
 //! render and by the browser afterwards.
 //!
 //! This module lays the report out and owns its state; the parts are components of their own:
-//! [`filters`] (the filter bar, with [`multi_select`] for lists of keys), [`rows`] (the table, with
-//! [`header`] for its sortable headings), [`pager`] and [`states`] (empty and error states).
+//! [`filters`] (the filter bar, with [`multi_select`] for lists of keys), [`views`] (saved views: the views
+//! menu, Save / Update / Delete view, the default view, with [`columns`] for the column chooser), [`rows`]
+//! (the table, with [`header`] for its sortable headings), [`pager`] and [`states`] (empty and error states).
 
+mod columns;
 mod filters;
 mod header;
 mod multi_select;
 mod pager;
 mod rows;
 mod states;
+mod views;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -21,9 +24,13 @@ use leptos_router::{
 };
 use shared::{permissions::Action, EntityKind};
 
-use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError};
+use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError, views::ViewsBar};
 use super::{can, format, query::ReportQuery, statuses_resource, user_options_resource, ListPage};
-use crate::{api, session::use_current_user};
+use crate::{
+    api,
+    saved_views::{default_of, use_saved_views},
+    session::use_current_user,
+};
 
 /// The report's view, read from the URL.
 fn use_report_query() -> Memo<ReportQuery> {
@@ -75,10 +82,43 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
         base,
         navigate: std::sync::Arc::new(move |href: &str, options| navigate(href, options)),
     };
+    let saved_views = use_saved_views();
+    // The default view (issue 16). The server cannot redirect a plain `/leads` to the user's default view (the
+    // views are loaded by the page itself, not before it), so the browser does, replacing the history entry
+    // once the views are known (the effect below). Meanwhile there is no flash of the wrong rows: for a plain
+    // URL the rows resource waits for the views and fetches the default view's rows, so the server's HTML
+    // already shows them, and the table shows the view's columns; after the redirect the same rows load again
+    // under the view's own URL. `view=none` opens the plain report on purpose ("All leads").
     let rows = Resource::new(
-        move || query.get(),
-        move |view| api::records::list(kind, &view),
+        move || query.with(|view| (view.api(), view.is_empty())),
+        move |(view, plain)| async move {
+            let view = match plain {
+                true => default_of(&saved_views.list.await, kind)
+                    .map(|default| ReportQuery::of_view(default, kind))
+                    .unwrap_or(view),
+                false => view,
+            };
+            api::records::list(kind, &view).await
+        },
     );
+    {
+        let nav = nav.clone();
+        Effect::new(move |_| {
+            if !query.with(ReportQuery::is_empty) {
+                return;
+            }
+            if let Some(default) = saved_views.list.with(|views| {
+                views
+                    .as_ref()
+                    .and_then(|views| default_of(views, kind).cloned())
+            }) {
+                nav.go(&ReportQuery::of_view(&default, kind), true);
+            }
+        });
+    }
+    // The visible columns: the URL's, or the default view's while a plain URL waits for the redirect.
+    let shown_columns =
+        Memo::new(move |_| query.with(|view| (view.is_empty(), view.columns(kind))));
     let statuses = statuses_resource(kind);
     let users = user_options_resource();
     let me = use_current_user();
@@ -101,6 +141,7 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                     }
                 }
             </Transition>
+            <ViewsBar kind query nav=nav.clone()/>
             <div class="report-toolbar">
                 <p class="report-summary" aria-live="polite">
                     <Transition fallback=|| "Loading…">
@@ -120,12 +161,19 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                     {
                         move || {
                             let nav = nav.clone();
+                            let (plain, columns) = shown_columns.get();
                             Suspend::new(async move {
                                 let statuses = statuses.await;
                                 let editable = can(&me.0.await, Action::UpdateRecord);
+                                let columns = match plain {
+                                    true => default_of(&saved_views.list.await, kind)
+                                        .map(|default| ReportQuery::of_view(default, kind).columns(kind))
+                                        .unwrap_or(columns),
+                                    false => columns,
+                                };
                                 match rows.await {
                                     Ok(page) => view! {
-                                        <Rows kind page=page.clone() query nav=nav.clone() statuses editable/>
+                                        <Rows kind page=page.clone() columns query nav=nav.clone() statuses editable/>
                                         <Pager page query nav/>
                                     }
                                     .into_any(),

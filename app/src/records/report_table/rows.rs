@@ -7,21 +7,21 @@ use shared::{descriptor::ColumnDef, EntityKind, FieldKind, StatusOption};
 use super::{header::header_cells, states::empty_state, Navigator};
 use crate::records::{format::cell_text, query::ReportQuery, record_id, ListPage};
 
-/// The page's records, one row each: the descriptor's report columns (the title column links to the record),
-/// then View and, for roles that may edit, Edit. An empty page shows an empty state instead.
+/// The page's records, one row each: the visible report columns in their order (`ReportQuery::columns`; the
+/// title column links to the record), then View and, for roles that may edit, Edit. An empty page shows an
+/// empty state instead.
 #[component]
 pub(super) fn Rows(
     kind: EntityKind,
     page: ListPage,
+    columns: Vec<ColumnDef>,
     query: Memo<ReportQuery>,
     nav: Navigator,
     statuses: Vec<StatusOption>,
     /// Whether the user's role may edit records (the server still decides per record).
     editable: bool,
 ) -> impl IntoView {
-    let descriptor = kind.descriptor();
-    let columns: Vec<ColumnDef> = descriptor.report_columns().collect();
-    let title = shared::title_field(descriptor);
+    let title = shared::title_field(kind.descriptor());
     if page.data.is_empty() {
         return empty_state(kind, query, &nav);
     }
