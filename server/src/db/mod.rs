@@ -127,6 +127,19 @@ pub(crate) async fn fetch_one(
     Ok(db.query_one_raw(statement).await?)
 }
 
+/// Runs an insert of one row and answers the id the database gave it.
+pub(crate) async fn insert_returning_id(
+    db: &impl ConnectionTrait,
+    insert: &mut sea_orm::sea_query::InsertStatement,
+) -> Result<i64, DbError> {
+    insert.returning_col(sea_orm::sea_query::Alias::new("id"));
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&*insert))
+        .await?
+        .ok_or(DbError::Missing("the insert returned no id"))?;
+    Ok(row.try_get("", "id")?)
+}
+
 /// Runs an insert, update or delete; answers the number of rows it changed.
 pub(crate) async fn execute(
     db: &impl ConnectionTrait,

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::{
-    execute, fetch_all, fetch_one,
+    execute, fetch_all, fetch_one, insert_returning_id,
     records::codec::{read_timestamp, timestamp_param},
     DbError,
 };
@@ -301,14 +301,8 @@ pub async fn insert(
             stamp(db, values.next_run_at),
             stamp(db, now),
             stamp(db, now),
-        ])
-        .returning_col(Alias::new("id"));
-    let statement = db.get_database_backend().build(&insert);
-    let row = db
-        .query_one_raw(statement)
-        .await?
-        .ok_or(DbError::Missing("the insert returned no id"))?;
-    Ok(row.try_get("", "id")?)
+        ]);
+    insert_returning_id(db, &mut insert).await
 }
 
 /// Rewrites a schedule at `version` (and clears its pause reason); `false` when someone changed it first.
@@ -443,14 +437,8 @@ pub async fn insert_run(
             stamp(db, now),
             finished.unwrap_or_else(|| Expr::val(None::<DateTime<Utc>>)),
             error.into(),
-        ])
-        .returning_col(Alias::new("id"));
-    let statement = db.get_database_backend().build(&insert);
-    let row = db
-        .query_one_raw(statement)
-        .await?
-        .ok_or(DbError::Missing("the insert returned no id"))?;
-    Ok(row.try_get("", "id")?)
+        ]);
+    insert_returning_id(db, &mut insert).await
 }
 
 pub async fn finish_run(

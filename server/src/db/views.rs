@@ -10,7 +10,9 @@ use sea_orm::{
     ConnectionTrait, QueryResult,
 };
 
-use super::{execute, fetch_all, fetch_one, records::codec::read_timestamp, DbError};
+use super::{
+    execute, fetch_all, fetch_one, insert_returning_id, records::codec::read_timestamp, DbError,
+};
 
 /// One stored view, with its owner's name and whether it is the reader's default.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,14 +194,8 @@ pub async fn insert(
             values.pinned.into(),
             Expr::val(stamp.clone()),
             Expr::val(stamp),
-        ])
-        .returning_col(Alias::new("id"));
-    let statement = db.get_database_backend().build(&insert);
-    let row = db
-        .query_one_raw(statement)
-        .await?
-        .ok_or(DbError::Missing("the insert returned no id"))?;
-    Ok(row.try_get("", "id")?)
+        ]);
+    insert_returning_id(db, &mut insert).await
 }
 
 /// Rewrites a view at `version`; `false` when someone changed it first (nothing written).

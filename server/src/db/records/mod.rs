@@ -18,7 +18,7 @@ use shared::{descriptor::FieldKind, EntityDescriptor, FieldDef};
 pub use codec::FieldMap;
 pub use statements::Liveness;
 
-use super::{execute, fetch_all, fetch_one, DbError};
+use super::{execute, fetch_all, fetch_one, insert_returning_id, DbError};
 
 /// A stored record as the API shows it. What permissions and writes look at is read from that JSON, so the
 /// row is decoded once.
@@ -257,14 +257,8 @@ pub async fn insert(
             [tenant_id.into(), created_by.into(), 1i64.into()]
                 .into_iter()
                 .chain(values.into_iter().map(|(_, value)| Expr::val(value))),
-        )
-        .returning_col(Alias::new("id"));
-    let statement = db.get_database_backend().build(&insert);
-    let row = db
-        .query_one_raw(statement)
-        .await?
-        .ok_or(DbError::Missing("the insert returned no id"))?;
-    Ok(row.try_get("", "id")?)
+        );
+    insert_returning_id(db, &mut insert).await
 }
 
 /// Writes a validated record over the live row at `version`; `false` when someone else changed it first.
