@@ -64,8 +64,38 @@ pub fn instant(text: &str) -> String {
     }
 }
 
+/// A schedule's History: open or not, its runs as last read, a Run now going on. Kept by the page per schedule,
+/// so reloading the list (after Run now, Pause) keeps an open history open.
+#[derive(Clone, Copy)]
+struct HistoryState {
+    open: RwSignal<bool>,
+    runs: RwSignal<Option<Result<Vec<Run>, String>>>,
+    busy: RwSignal<bool>,
+}
+
 #[component]
 pub fn SchedulesPage() -> impl IntoView {
+    let owner = StoredValue::new(Owner::current());
+    let histories = StoredValue::new(std::collections::HashMap::<i64, HistoryState>::new());
+    let history_of = move |id: i64| {
+        if let Some(found) = histories.with_value(|map| map.get(&id).copied()) {
+            return found;
+        }
+        let make = || HistoryState {
+            open: RwSignal::new(false),
+            runs: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        };
+        // Owned by the page, not by this rendering of the list.
+        let state = match owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
+        };
+        histories.update_value(|map| {
+            map.insert(id, state);
+        });
+        state
+    };
     let reload = RwSignal::new(0_u32);
     let schedules = Resource::new(
         move || reload.get(),
@@ -81,7 +111,10 @@ pub fn SchedulesPage() -> impl IntoView {
             let result = api::schedules::delete(schedule.id).await;
             let _ = deleting.try_set(None);
             let _ = notice.try_set(Some(match result {
-                Ok(()) => (true, format!("Deleted the schedule of “{}”.", schedule.view_name)),
+                Ok(()) => (
+                    true,
+                    format!("Deleted the schedule of “{}”.", schedule.view_name),
+                ),
                 Err(failure) => (false, failure.message().to_owned()),
             }));
             let _ = reload.try_update(|n| *n += 1);
@@ -123,7 +156,8 @@ pub fn SchedulesPage() -> impl IntoView {
                                         let kind = EntityKind::from_plural(&view.entity)?;
                                         Some(format!("/{}{}", kind.plural(), ReportQuery::of_view(view, kind).to_query_string()))
                                     });
-                                    view! { <ScheduleRows schedule href reload notice deleting/> }
+                                    let history = history_of(schedule.id);
+                                    view! { <ScheduleRows schedule href history reload notice deleting/> }
                                 }).collect_view()}
                             </table>
                         }.into_any(),
@@ -153,14 +187,13 @@ pub fn SchedulesPage() -> impl IntoView {
 fn ScheduleRows(
     schedule: Schedule,
     href: Option<String>,
+    history: HistoryState,
     reload: RwSignal<u32>,
     notice: RwSignal<Option<(bool, String)>>,
     deleting: RwSignal<Option<Schedule>>,
 ) -> impl IntoView {
     let id = schedule.id;
-    let open = RwSignal::new(false);
-    let runs = RwSignal::new(None::<Result<Vec<Run>, String>>);
-    let busy = RwSignal::new(false);
+    let HistoryState { open, runs, busy } = history;
     let load = move || {
         spawn_local(async move {
             let result = api::schedules::runs(id)
@@ -203,7 +236,9 @@ fn ScheduleRows(
             spawn_local(async move {
                 let result = api::schedules::update(id, &patch).await;
                 let _ = notice.try_set(Some(match result {
-                    Ok(updated) if updated.enabled => (true, format!("Resumed “{}”.", updated.view_name)),
+                    Ok(updated) if updated.enabled => {
+                        (true, format!("Resumed “{}”.", updated.view_name))
+                    }
                     Ok(updated) => (true, format!("Paused “{}”.", updated.view_name)),
                     Err(failure) => (false, failure.message().to_owned()),
                 }));
@@ -309,7 +344,10 @@ fn poll(
                     Some(status) if status != "running" => {
                         (status != "failed", format!("The run {status}."))
                     }
-                    _ => (true, "The run is still going: open History again later.".to_owned()),
+                    _ => (
+                        true,
+                        "The run is still going: open History again later.".to_owned(),
+                    ),
                 }));
                 let _ = reload.try_update(|n| *n += 1);
             });
@@ -320,7 +358,8 @@ fn poll(
 
 #[component]
 fn History(runs: RwSignal<Option<Result<Vec<Run>, String>>>) -> impl IntoView {
-    move || match runs.get() {
+    move || {
+        match runs.get() {
         None => view! { <p class="muted">"Loading…"</p> }.into_any(),
         Some(Err(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
         Some(Ok(runs)) if runs.is_empty() => view! { <p class="muted">"No runs yet."</p> }.into_any(),
@@ -346,6 +385,7 @@ fn History(runs: RwSignal<Option<Result<Vec<Run>, String>>>) -> impl IntoView {
                 </tbody>
             </table>
         }.into_any(),
+    }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use serde::{Deserialize, Serialize};
-use shared::schedules::{Run, RunList, Schedule, ScheduleInput, SchedulePatch, ScheduleList};
+use shared::schedules::{Run, RunList, Schedule, ScheduleInput, ScheduleList, SchedulePatch};
 
 use super::ApiFailure;
 

@@ -65,9 +65,8 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
             });
         }
     });
-    let error_of = move |field: &'static str| {
-        move || errors.with(|errors| messages_for(errors, field))
-    };
+    let error_of =
+        move |field: &'static str| move || errors.with(|errors| messages_for(errors, field));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(view_id) = query.with_untracked(ReportQuery::view_id) else {
@@ -79,8 +78,12 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
         let webhook = webhook.get_untracked().trim().to_owned();
         let input = ScheduleInput {
             view_id,
-            days: (cadence == "weekly")
-                .then(|| days.get_untracked().iter().map(|d| (*d).to_owned()).collect()),
+            days: (cadence == "weekly").then(|| {
+                days.get_untracked()
+                    .iter()
+                    .map(|d| (*d).to_owned())
+                    .collect()
+            }),
             day_of_month: (cadence == "monthly")
                 .then(|| day_of_month.get_untracked().trim().parse().unwrap_or(0)),
             cadence,
@@ -126,7 +129,11 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
             }
         });
     };
-    let text_input = move |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>, field: &'static str| {
+    let text_input = move |id: &'static str,
+                           label: &'static str,
+                           kind: &'static str,
+                           value: RwSignal<String>,
+                           field: &'static str| {
         let error_id = format!("{id}-error");
         view! {
             <div class="field" class:has-error=move || error_of(field)().is_some()>
