@@ -13,6 +13,7 @@ use crate::{
     pages::REPORT_KINDS,
     records::{query::ReportQuery, singular_label},
     saved_views::provide_saved_views,
+    schedules_page::SCHEDULES_PATH,
     session::{is_admin, module_on, provide_current_user},
 };
 
@@ -128,7 +129,15 @@ pub fn Shell() -> impl IntoView {
                             <p class="nav-heading">"Records"</p>
                             <ul>{records}</ul>
                             <p class="nav-heading">"Reports"</p>
-                            <ul>{reports}</ul>
+                            <ul>
+                                {reports}
+                                <li>
+                                    <A href=SCHEDULES_PATH attr:class="nav-link">
+                                        <span class="nav-dot dot-reports" aria-hidden="true"></span>
+                                        "Scheduled reports"
+                                    </A>
+                                </li>
+                            </ul>
                         }
                     })}
                 </Transition>

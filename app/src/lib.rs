@@ -13,6 +13,7 @@ mod layout;
 mod pages;
 pub mod records;
 mod saved_views;
+mod schedules_page;
 mod search_page;
 mod session;
 mod trash_page;
@@ -31,6 +32,7 @@ use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
 use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
 use records::{record_form::FormMode, RecordFormPage, RecordPage};
+use schedules_page::SchedulesPage;
 use search_page::SearchPage;
 use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <EveryEntityRoutes/>
                     <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
+                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=SchedulesPage/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
                     </ParentRoute>
                     <Route ssr=SsrMode::InOrder path=path!("search") view=SearchPage/>

@@ -14,6 +14,7 @@ mod header;
 mod multi_select;
 mod pager;
 mod rows;
+mod schedule_form;
 mod states;
 mod views;
 

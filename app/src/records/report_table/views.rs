@@ -1,7 +1,7 @@
 //! Saved views in the report (issue 16): the views menu (the user's own views and the tenant's shared ones,
 //! and "All …" for none), Save view (name, shared, pinned), Update view when the page differs from the view it
-//! was opened from, the user's default view for this report, Delete view, and the Columns button of the
-//! [`ColumnChooser`]. The view shown is the URL's `view=<id>`; opening one navigates to its query and columns.
+//! was opened from, the user's default view for this report, Delete view, Schedule… (the [`ScheduleForm`]) for
+//! the view shown, and the Columns button of the [`ColumnChooser`]. The view shown is the URL's `view=<id>`; opening one navigates to its query and columns.
 //! Every change reloads the views (`SavedViews::refresh`), so the menu and the navigation follow.
 
 use leptos::{prelude::*, task::spawn_local};
@@ -10,7 +10,7 @@ use shared::{
     EntityKind, Patch,
 };
 
-use super::{columns::ColumnChooser, Navigator};
+use super::{columns::ColumnChooser, schedule_form::ScheduleForm, Navigator};
 use crate::{
     api::{self, ApiFailure},
     forms::{input_value, message_for, Field},
@@ -46,6 +46,7 @@ impl Feedback {
 #[derive(Clone, Copy)]
 struct Panels {
     saving: RwSignal<bool>,
+    scheduling: RwSignal<bool>,
     columns: RwSignal<bool>,
     deleting: RwSignal<bool>,
     conflict: RwSignal<bool>,
@@ -64,6 +65,7 @@ pub(super) fn ViewsBar(
     };
     let panels = Panels {
         saving: RwSignal::new(false),
+        scheduling: RwSignal::new(false),
         columns: RwSignal::new(false),
         deleting: RwSignal::new(false),
         conflict: RwSignal::new(false),
@@ -88,6 +90,9 @@ pub(super) fn ViewsBar(
         </div>
         <Show when=move || panels.saving.get()>
             <SaveViewForm kind query nav=form_nav.clone() saved panels feedback/>
+        </Show>
+        <Show when=move || panels.scheduling.get() && query.with(ReportQuery::view_id).is_some()>
+            <ScheduleForm query open=panels.scheduling/>
         </Show>
         <Show when=move || panels.columns.get()>
             <ColumnChooser kind query nav=chooser_nav.clone() open=panels.columns/>
@@ -283,6 +288,11 @@ fn ViewControls(
         <button type="button" class="button small" aria-controls="save-view-form"
             aria-expanded=move || panels.saving.get().to_string()
             on:click=move |_| panels.saving.update(|open| *open = !*open)>"Save view…"</button>
+        <Show when=move || active.with(Option::is_some)>
+            <button type="button" class="button small" aria-controls="schedule-form"
+                aria-expanded=move || panels.scheduling.get().to_string()
+                on:click=move |_| panels.scheduling.update(|open| *open = !*open)>"Schedule…"</button>
+        </Show>
         <Show when=differs>
             <button type="button" class="button small primary" on:click=update>"Update view"</button>
         </Show>
