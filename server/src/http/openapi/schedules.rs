@@ -18,8 +18,10 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     schemas.insert(
         "ScheduleInput".into(),
         json!({"type": "object", "additionalProperties": false, "required": ["view_id", "cadence", "time"], "properties": {
-            "view_id": {"type": "integer", "minimum": 1}, "cadence": cadence, "days": days, "day_of_month": day_of_month,
-            "time": time, "time_zone": zone, "recipients": recipients, "webhook_url": webhook, "enabled": {"type": "boolean", "default": true}}}),
+            "view_id": {"type": "integer", "minimum": 1}, "cadence": cadence,
+            "days": {"nullable": true, "allOf": [days]}, "day_of_month": {"nullable": true, "allOf": [day_of_month]},
+            "time": time, "time_zone": {"nullable": true, "allOf": [zone]}, "recipients": recipients,
+            "webhook_url": {"nullable": true, "allOf": [webhook]}, "enabled": {"type": "boolean", "default": true}}}),
     );
     schemas.insert(
         "SchedulePatch".into(),

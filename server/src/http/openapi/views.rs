@@ -15,6 +15,10 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "description": "The report's query string without paging (filters, sort_by, sort_order, page_size), as GET /api/{entity} reads it; checked by the same parser"});
     let columns = json!({"type": "array", "minItems": 1, "items": {"type": "string"},
         "description": "Keys of the entity's report columns, in display order, each once"});
+    let mut nullable_columns = columns.clone();
+    nullable_columns["nullable"] = json!(true);
+    nullable_columns["description"] =
+        json!("Keys of the entity's report columns, in display order, each once; absent or null: all of them");
     schemas.insert(
         "SavedView".into(),
         json!({"type": "object",
@@ -32,7 +36,7 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     schemas.insert(
         "SavedViewInput".into(),
         json!({"type": "object", "additionalProperties": false, "required": ["entity", "name"], "properties": {
-            "entity": {"type": "string", "enum": entities}, "name": name, "query": query, "columns": columns,
+            "entity": {"type": "string", "enum": entities}, "name": name, "query": query, "columns": nullable_columns,
             "shared": {"type": "boolean", "default": false}, "pinned": {"type": "boolean", "default": false}}}),
     );
     schemas.insert(
