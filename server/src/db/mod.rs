@@ -140,6 +140,31 @@ pub(crate) async fn insert_returning_id(
     Ok(row.try_get("", "id")?)
 }
 
+/// An update of one row of a tenant that applies only while the row is at `version` (optimistic locking),
+/// bumping the version and stamping `updated_at`; the caller adds the values it writes and runs it (zero
+/// rows changed: someone changed the row first, or it is gone).
+pub(crate) fn versioned_update(
+    table: &str,
+    tenant_id: i64,
+    id: i64,
+    version: i64,
+    updated_at: sea_orm::sea_query::SimpleExpr,
+) -> sea_orm::sea_query::UpdateStatement {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let mut update = Query::update();
+    update
+        .table(Alias::new(table))
+        .value(Alias::new("updated_at"), updated_at)
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("version")).eq(version));
+    update
+}
+
 /// Runs an insert, update or delete; answers the number of rows it changed.
 pub(crate) async fn execute(
     db: &impl ConnectionTrait,

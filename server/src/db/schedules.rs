@@ -314,9 +314,8 @@ pub async fn update(
     values: &ScheduleValues<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let mut update = Query::update();
+    let mut update = super::versioned_update("report_schedules", tenant_id, id, version, stamp(db, now));
     update
-        .table(Alias::new("report_schedules"))
         .value(Alias::new("cadence"), values.cadence)
         .value(Alias::new("days"), values.days)
         .value(Alias::new("day_of_month"), values.day_of_month)
@@ -326,15 +325,7 @@ pub async fn update(
         .value(Alias::new("webhook_url"), values.webhook_url)
         .value(Alias::new("enabled"), values.enabled)
         .value(Alias::new("paused_reason"), Expr::val(None::<String>))
-        .value(Alias::new("next_run_at"), stamp(db, values.next_run_at))
-        .value(Alias::new("updated_at"), stamp(db, now))
-        .value(
-            Alias::new("version"),
-            Expr::col(Alias::new("version")).add(1),
-        )
-        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
-        .and_where(Expr::col(Alias::new("id")).eq(id))
-        .and_where(Expr::col(Alias::new("version")).eq(version));
+        .value(Alias::new("next_run_at"), stamp(db, values.next_run_at));
     Ok(execute(db, &update).await? > 0)
 }
 
@@ -661,13 +652,40 @@ pub async fn files_of_view(
         .column(Alias::new("id"))
         .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
         .and_where(Expr::col(Alias::new("view_id")).eq(view_id));
+    run_files(
+        db,
+        tenant_id,
+        Expr::col(Alias::new("schedule_id")).in_subquery(schedules),
+    )
+    .await
+}
+
+/// The files of every run of a schedule (removed with it).
+pub async fn files_of_schedule(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    schedule_id: i64,
+) -> Result<Vec<String>, DbError> {
+    run_files(
+        db,
+        tenant_id,
+        Expr::col(Alias::new("schedule_id")).eq(schedule_id),
+    )
+    .await
+}
+
+async fn run_files(
+    db: &impl ConnectionTrait,
+    tenant_id: i64,
+    runs: SimpleExpr,
+) -> Result<Vec<String>, DbError> {
     let mut select = Query::select();
     select
         .from(Alias::new("report_runs"))
         .column(Alias::new("file"))
         .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
         .and_where(Expr::col(Alias::new("file")).is_not_null())
-        .and_where(Expr::col(Alias::new("schedule_id")).in_subquery(schedules));
+        .and_where(runs);
     fetch_all(db, &select)
         .await?
         .iter()

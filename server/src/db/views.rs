@@ -207,26 +207,14 @@ pub async fn update(
     values: &ViewValues<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let sqlite = super::is_sqlite(db);
-    let mut update = Query::update();
+    let stamp = Expr::val(super::records::codec::timestamp_param(now, super::is_sqlite(db)));
+    let mut update = super::versioned_update("saved_views", tenant_id, id, version, stamp.into());
     update
-        .table(Alias::new("saved_views"))
         .value(Alias::new("name"), values.name)
         .value(Alias::new("query"), values.query)
         .value(Alias::new("columns"), values.columns)
         .value(Alias::new("shared"), values.shared)
-        .value(Alias::new("pinned"), values.pinned)
-        .value(
-            Alias::new("updated_at"),
-            Expr::val(super::records::codec::timestamp_param(now, sqlite)),
-        )
-        .value(
-            Alias::new("version"),
-            Expr::col(Alias::new("version")).add(1),
-        )
-        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
-        .and_where(Expr::col(Alias::new("id")).eq(id))
-        .and_where(Expr::col(Alias::new("version")).eq(version));
+        .value(Alias::new("pinned"), values.pinned);
     Ok(execute(db, &update).await? > 0)
 }
 

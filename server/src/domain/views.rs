@@ -147,22 +147,19 @@ pub async fn update(
         // Nobody else can read it now, so nobody else opens their report with it.
         stored::clear_others_defaults(&txn, actor.tenant_id, current.owner_id, id).await?;
     }
+    // The row as written, read in the transaction. An admin who unshared someone else's view can no longer
+    // read it (nor keep it as a default), but it was saved all the same: it is read as its owner sees it.
+    let written = match stored::find_readable(&txn, actor.tenant_id, actor.user_id, id).await? {
+        Some(row) => row,
+        None => ViewRow {
+            is_default: false,
+            ..stored::find_readable(&txn, actor.tenant_id, current.owner_id, id)
+                .await?
+                .ok_or(DomainError::NotFound)?
+        },
+    };
     txn.commit().await?;
-    get(svc, actor, id).await.or_else(|err| match err {
-        // An admin who unshared someone else's view can no longer read it; it was saved all the same.
-        DomainError::NotFound => Ok(to_dto(
-            actor,
-            ViewRow {
-                name,
-                query,
-                columns,
-                shared,
-                version: current.version + 1,
-                ..current
-            },
-        )),
-        other => Err(other),
-    })
+    Ok(to_dto(actor, written))
 }
 
 /// `DELETE /api/views/{id}`, with every user's choice of it as their default and its schedules.

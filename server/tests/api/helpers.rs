@@ -687,3 +687,74 @@ pub async fn spawn_app_on(mut database: EmptyDatabase) -> TestApp {
     );
     boot(database_url, pg_database, data_dir, &[], None).await
 }
+
+/// `keel serve` of this build as a child process on a test app's database, with its own scheduler on: a
+/// test reads its memory from /proc, which an in-process server would share with the test itself. It signs
+/// tokens with the same secret, so the test's users are signed in on both. Killed when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    child: std::process::Child,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn server_process(&self) -> ServerProcess {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
+            .arg("serve")
+            .env("KEEL_DATABASE_URL", &self.database_url)
+            .env("KEEL_BIND", format!("127.0.0.1:{port}"))
+            .env("KEEL_DATA_DIR", data_dir.path())
+            .env("KEEL_JWT_SECRET", TEST_SECRET)
+            .env("RUST_LOG", "warn")
+            .envs(GENEROUS_LIMITS)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start keel serve");
+        let process = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            child,
+            _data_dir: data_dir,
+        };
+        for _ in 0..240 {
+            if let Ok(response) = self.client.get(process.url("/readyz")).send().await {
+                if response.status() == 200 {
+                    return process;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        panic!("keel serve did not become ready at {}", process.address);
+    }
+}
+
+impl ServerProcess {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Resident memory now and at its peak so far, in KiB (`VmRSS` and `VmHWM` in /proc).
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server process is running");
+        let field = |name: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+                .unwrap_or_else(|| panic!("{name} in /proc/<pid>/status"))
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -3,7 +3,9 @@
 //! PostgreSQL (the planner's estimate). `keel-bench` times exactly these functions.
 
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement, SimpleExpr},
+    sea_query::{
+        Alias, Condition as SqlCondition, Expr, ExprTrait, JoinType, SelectStatement, SimpleExpr,
+    },
     ConnectionTrait, QueryResult,
 };
 use serde_json::Value;
@@ -49,7 +51,7 @@ pub struct ListStatements {
 }
 
 /// The column of the list statement that carries the (capped) count, so that a page costs one statement.
-const TOTAL_COLUMN: &str = "keel_total";
+const TOTAL_COLUMN: &str = statements::CAPPED_TOTAL;
 
 /// Builds the list's statements (public so the tests can `EXPLAIN` exactly what the server runs).
 pub fn list_statements(
@@ -66,7 +68,8 @@ pub fn list_statements(
     let matching = statements::matching_rows(descriptor, scope.clone(), filters.clone());
 
     // A substring query scans its trigram indexes once for the count and the page together, when the page
-    // lies within the first `cap + 1` matches (ordered by an own column, which that scan can sort by).
+    // lies within the first `cap + 1` matches (ordered by an own column, which that scan can sort by); on
+    // PostgreSQL also for a page next to a cursor.
     let substring = spec.conditions.iter().any(|condition| {
         matches!(
             condition,
@@ -76,59 +79,15 @@ pub fn list_statements(
     let own_column = descriptor
         .field(spec.sort_by)
         .is_some_and(|def| def.display_as.is_none());
-    if let (Some(cap), None, true, true) = (cap, position, substring, own_column) {
-        if spec.offset + spec.page_size <= cap {
-            let ids = statements::capped_page_ids(
-                descriptor,
-                scope.clone(),
-                filters.clone(),
-                spec.sort_by,
-                spec.sort_order,
-                cap,
-                spec.offset,
-                spec.page_size + 1,
-                sqlite,
+    if let (Some(cap), true, true) = (cap, substring, own_column) {
+        let within_cap = match position {
+            None => spec.offset + spec.page_size <= cap,
+            Some(_) => !sqlite,
+        };
+        if within_cap {
+            return capped_statements(
+                descriptor, tenant_id, spec, position, sqlite, cap, scope, filters, count, matching,
             );
-            let m = || Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN)));
-            let mut page = if sqlite {
-                let mut page = statements::select_records(descriptor, tenant_id);
-                page.join_subquery(
-                    JoinType::InnerJoin,
-                    ids,
-                    Alias::new("m"),
-                    Expr::col((Alias::new("m"), Alias::new("id")))
-                        .equals(statements::qualified("id")),
-                )
-                .cond_where(scope.clone());
-                page
-            } else {
-                // Left-joined from the ids, so that the row carrying the count comes back with them.
-                statements::select_records_at(descriptor, tenant_id, ids, "m")
-            };
-            page.expr_as(m(), Alias::new(TOTAL_COLUMN));
-            statements::order_capped(
-                &mut page,
-                descriptor,
-                spec.sort_by,
-                spec.sort_order,
-                "m",
-                sqlite,
-            );
-            // PostgreSQL: one more, the row that carries the count.
-            page.limit(spec.page_size + if sqlite { 1 } else { 2 });
-            let dense_page = (!sqlite).then(|| {
-                let mut dense = statements::select_records(descriptor, tenant_id);
-                dense.cond_where(scope.clone()).cond_where(filters.clone());
-                statements::order(&mut dense, descriptor, spec.sort_by, spec.sort_order, false);
-                dense.limit(spec.page_size + 1).offset(spec.offset);
-                dense
-            });
-            return ListStatements {
-                page,
-                count,
-                matching,
-                dense_page,
-            };
         }
     }
 
@@ -168,6 +127,88 @@ pub fn list_statements(
     }
 }
 
+/// The statements of a substring list read through [`statements::capped_page_ids`].
+#[allow(clippy::too_many_arguments)]
+fn capped_statements(
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    spec: &ListSpec,
+    position: Option<&Position>,
+    sqlite: bool,
+    cap: u64,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    count: SelectStatement,
+    matching: SelectStatement,
+) -> ListStatements {
+    let cursor = position.map(|p| (p.side, p.value.to_sql(), p.id));
+    let reverse = position.is_some_and(|p| p.side == Side::Before);
+    let offset = if position.is_some() { 0 } else { spec.offset };
+    let ids = statements::capped_page_ids(
+        descriptor,
+        scope.clone(),
+        filters.clone(),
+        &statements::CappedPage {
+            key: spec.sort_by,
+            direction: spec.sort_order,
+            cap,
+            offset,
+            limit: spec.page_size + 1,
+            cursor: cursor.clone(),
+        },
+        sqlite,
+    );
+    let m = || Expr::col((Alias::new("m"), Alias::new(TOTAL_COLUMN)));
+    let mut page = if sqlite {
+        let mut page = statements::select_records(descriptor, tenant_id);
+        page.join_subquery(
+            JoinType::InnerJoin,
+            ids,
+            Alias::new("m"),
+            Expr::col((Alias::new("m"), Alias::new("id"))).equals(statements::qualified("id")),
+        )
+        .cond_where(scope.clone());
+        page
+    } else {
+        // Left-joined from the ids, so that the row carrying the count comes back with them.
+        statements::select_records_at(descriptor, tenant_id, ids, "m")
+    };
+    page.expr_as(m(), Alias::new(TOTAL_COLUMN));
+    statements::order_capped(
+        &mut page,
+        descriptor,
+        spec.sort_by,
+        spec.sort_order,
+        "m",
+        reverse,
+    );
+    // PostgreSQL: one more, the row that carries the count when the page is empty.
+    page.limit(spec.page_size + if sqlite { 1 } else { 2 });
+    let dense_page = (!sqlite).then(|| {
+        let mut dense = statements::select_records(descriptor, tenant_id);
+        dense.cond_where(scope).cond_where(filters);
+        if let Some((side, value, id)) = cursor {
+            dense.cond_where(statements::keyset(
+                descriptor,
+                spec.sort_by,
+                spec.sort_order,
+                side,
+                value,
+                id,
+            ));
+        }
+        statements::order(&mut dense, descriptor, spec.sort_by, spec.sort_order, reverse);
+        dense.limit(spec.page_size + 1).offset(offset);
+        dense
+    });
+    ListStatements {
+        page,
+        count,
+        matching,
+        dense_page,
+    }
+}
+
 /// One row of a page: the API record and where it sits in the sort (for cursors).
 pub struct ListedRow {
     pub record: Value,
@@ -186,8 +227,9 @@ pub struct FetchedPage {
 
 /// A substring page on PostgreSQL, in one statement when the needle matches at most `cap` rows and two
 /// otherwise. The capped `page` reads any `cap + 1` matches once (its trigram bitmap stops there), counts
-/// them and, when they are all the matches, sorts them and returns the page's records, followed by a row with
-/// a NULL id that carries the count whatever the page holds. Past the cap the matches are dense, and the page
+/// them and, when they are all the matches, sorts them and returns the page's records (after a cursor, if
+/// any), each carrying the count, or one row with a NULL id that carries it when the page is empty. Past the
+/// cap the matches are dense, and the page
 /// alone in sort order (`dense_page`) finds its rows within a short walk of the sort key's index; the count
 /// then says "more than `cap`" without the planner's estimate, a third statement (its guess for a substring
 /// is coarse anyway). Left to the planner, one statement had to guess the needle's frequency before reading a
@@ -199,6 +241,7 @@ async fn fetch_substring_page(
     statements: &ListStatements,
     dense_page: &SelectStatement,
     spec: &ListSpec<'_>,
+    position: Option<&Position>,
     cap: u64,
 ) -> Result<FetchedPage, DbError> {
     let capped = fetch_all(db, &statements.page).await?;
@@ -220,7 +263,11 @@ async fn fetch_substring_page(
     };
     let more = rows.len() as u64 > spec.page_size;
     rows.truncate(spec.page_size as usize);
-    let seen = spec.offset + rows.len() as u64 + u64::from(more);
+    if position.is_some_and(|p| p.side == Side::Before) {
+        rows.reverse();
+    }
+    let offset = if position.is_some() { 0 } else { spec.offset };
+    let seen = offset + rows.len() as u64 + u64::from(more);
     let (total, exact) = if dense {
         (Ord::max(cap + 1, seen), false)
     } else {
@@ -247,7 +294,7 @@ pub async fn fetch_page(
 ) -> Result<FetchedPage, DbError> {
     let sqlite = super::super::is_sqlite(db);
     if let (Some(dense_page), Some(cap)) = (&statements.dense_page, cap) {
-        return fetch_substring_page(db, descriptor, statements, dense_page, spec, cap).await;
+        return fetch_substring_page(db, descriptor, statements, dense_page, spec, position, cap).await;
     }
     let mut rows = fetch_all(db, &statements.page).await?;
     let more = rows.len() as u64 > spec.page_size;

@@ -270,21 +270,17 @@ pub async fn update(
     version: i64,
     record: &FieldMap,
 ) -> Result<bool, DbError> {
-    let mut update = Query::update();
-    update.table(Alias::new(descriptor.table));
+    let mut update = super::versioned_update(
+        descriptor.table,
+        tenant_id,
+        id,
+        version,
+        Expr::current_timestamp().into(),
+    );
     for (name, value) in assignments(descriptor, record)? {
         update.value(name, value);
     }
-    update
-        .value(Alias::new("updated_at"), Expr::current_timestamp())
-        .value(
-            Alias::new("version"),
-            Expr::col(Alias::new("version")).add(1),
-        )
-        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
-        .and_where(Expr::col(Alias::new("id")).eq(id))
-        .and_where(Expr::col(Alias::new("version")).eq(version))
-        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    update.and_where(Expr::col(Alias::new("deleted_at")).is_null());
     Ok(execute(db, &update).await? > 0)
 }
 

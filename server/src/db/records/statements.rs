@@ -292,25 +292,8 @@ pub fn order(
     direction: SortOrder,
     reverse: bool,
 ) {
-    let effective = if reverse {
-        direction.reversed()
-    } else {
-        direction
-    };
-    if key != "id" {
-        let expr = sort_expr(descriptor, key);
-        if never_null(descriptor, key) {
-            select.order_by_expr(expr, sql_order(effective));
-        } else {
-            let nulls = if reverse {
-                NullOrdering::First
-            } else {
-                NullOrdering::Last
-            };
-            select.order_by_expr_with_nulls(expr, sql_order(effective), nulls);
-        }
-    }
-    select.order_by_expr(t("id"), sql_order(effective));
+    let sort = (key != "id").then(|| (sort_expr(descriptor, key), never_null(descriptor, key)));
+    order_by(select, sort, t("id"), direction, reverse);
 }
 
 /// The rows strictly after (or before) a cursor's row in `ORDER BY key dir NULLS LAST, id dir`. Written as
@@ -319,6 +302,20 @@ pub fn order(
 pub fn keyset(
     descriptor: &EntityDescriptor,
     key: &str,
+    direction: SortOrder,
+    side: Side,
+    value: Option<SqlValue>,
+    id: i64,
+) -> SqlCondition {
+    let sort = (key != "id").then(|| (sort_expr(descriptor, key), never_null(descriptor, key)));
+    keyset_over(sort, t("id"), direction, side, value, id)
+}
+
+/// [`keyset`] over any two expressions: the sort key's (absent when the list is sorted by id alone, with
+/// whether it is never NULL) and the id's.
+fn keyset_over(
+    sort: Option<(Expr, bool)>,
+    id_expr: Expr,
     direction: SortOrder,
     side: Side,
     value: Option<SqlValue>,
@@ -340,18 +337,18 @@ pub fn keyset(
             expr.lte(v)
         }
     };
-    let id_beyond = beyond(t("id"), SqlValue::BigInt(Some(id)));
-    if key == "id" {
+    let id_beyond = beyond(id_expr, SqlValue::BigInt(Some(id)));
+    let Some((key_expr, never_null)) = sort else {
         return SqlCondition::all().add(id_beyond);
-    }
-    let expr = || sort_expr(descriptor, key);
+    };
+    let expr = || key_expr.clone();
     match value {
         Some(v) => {
             let mut on_the_side = SqlCondition::all()
                 .add(beyond_or_equal(expr(), v.clone()))
                 .add(SqlCondition::any().add(beyond(expr(), v)).add(id_beyond));
             // NULLs come after every value: all of them are after a non-NULL cursor, none before it.
-            if side == Side::After && !never_null(descriptor, key) {
+            if side == Side::After && !never_null {
                 on_the_side = SqlCondition::any().add(on_the_side).add(expr().is_null());
             }
             on_the_side
@@ -401,124 +398,165 @@ pub fn count(
     select
 }
 
+/// The page a [`capped_page_ids`] reads: by offset, or (PostgreSQL) next to a cursor's row.
+pub struct CappedPage {
+    pub key: &'static str,
+    pub direction: SortOrder,
+    pub cap: u64,
+    pub offset: u64,
+    pub limit: u64,
+    /// The rows after (or before) this row, with its sort value: read in the list's order (reversed before
+    /// it, as [`keyset`] pages are).
+    pub cursor: Option<(Side, Option<SqlValue>, i64)>,
+}
+
 /// For substring queries: the ids of one page and the capped count, from a single scan (for a substring the
 /// trigram bitmap is the costly part, and a count and a page would otherwise each run it). Only for sorts by
 /// the entity's own columns and pages that lie within the first `cap + 1` matches.
 ///
 /// On PostgreSQL any `cap + 1` matching rows are read, unordered (a needle matching much stops the bitmap's
-/// heap scan early), and counted; when they are all the matches (at most `cap`), they are also gathered into
-/// an array in the list's order (`array_agg(… ORDER BY …)`) and the page is the array's slice, numbered by
-/// `ord`. Past the cap the slice is NULL: those rows are not the first in the list's order, and the caller
-/// reads the page another way. A last row with a NULL id always follows the slice, so that the count comes
-/// back even when the page is empty (see [`select_records_at`]). An aggregate tells the planner that every
-/// capped row is read; with `COUNT(*) OVER ()` under the page's LIMIT it planned for the first 51 rows only
-/// and, for a needle matching none, walked the whole tenant in sort order looking for them (0.5–2 s at a
-/// million leads, issue 20). SQLite has no arrays and no such plan: it keeps the ordered rows and a window.
-#[allow(clippy::too_many_arguments)]
+/// heap scan early), counted and gathered into arrays of ids and sort keys, without sorting. The page is then
+/// taken from the arrays (top-N by the list's order, after the cursor if there is one) only when they hold
+/// every match (at most `cap`): that condition refers to the gathered row alone, so PostgreSQL checks it
+/// once (a one-time filter) and a dense needle skips the sort (it cost 5 ms of 13 at a million leads, issue
+/// 20); the caller reads a dense page another way. The page is left-joined to the gathered row, so that an
+/// empty page still returns one row, with a NULL id, that carries the count (see [`select_records_at`]). An
+/// aggregate tells the planner that every capped row is read; with `COUNT(*) OVER ()` under the page's LIMIT
+/// it planned for the first 51 rows only and, for a needle matching none, walked the whole tenant in sort
+/// order looking for them (0.5–2 s at a million leads). SQLite has no arrays and no such plan: it keeps the
+/// ordered rows and a window, by offset only.
 pub fn capped_page_ids(
     descriptor: &EntityDescriptor,
     scope: SqlCondition,
     filters: SqlCondition,
-    key: &str,
-    direction: SortOrder,
-    cap: u64,
-    offset: u64,
-    limit: u64,
+    page: &CappedPage,
     sqlite: bool,
 ) -> SelectStatement {
     let mut capped = Query::select();
     capped
         .from_as(Alias::new(descriptor.table), Alias::new(T))
         .expr_as(t("id"), Alias::new("id"))
-        .expr_as(t(key), Alias::new("sort_key"))
+        .expr_as(t(page.key), Alias::new("sort_key"))
         .cond_where(scope)
         .cond_where(filters);
-    capped.limit(cap + 1);
+    capped.limit(page.cap + 1);
 
     if !sqlite {
-        // Identifiers and whole numbers of our own, never input: safe to write into the statement.
-        let dir = match direction {
-            SortOrder::Asc => "ASC",
-            SortOrder::Desc => "DESC",
-        };
-        let in_order = if key == "id" {
-            format!("capped.id {dir}")
-        } else {
-            format!("capped.sort_key {dir} NULLS LAST, capped.id {dir}")
-        };
         let mut gathered = Query::select();
         gathered
             .from_subquery(capped, Alias::new("capped"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new(CAPPED_TOTAL))
+            .expr_as(Expr::cust("array_agg(capped.id)"), Alias::new("ids"))
             .expr_as(
-                Expr::cust(format!(
-                    "CASE WHEN COUNT(*) <= {cap} THEN (array_agg(capped.id ORDER BY {in_order}))[{}:{}] END",
-                    offset + 1,
-                    offset + limit
-                )),
-                Alias::new("ids"),
+                Expr::cust("array_agg(capped.sort_key)"),
+                Alias::new("sort_keys"),
+            );
+        // Identifiers and whole numbers of our own, never input: safe to write into the statement.
+        let element = |array: &str| Expr::cust(format!("gathered.{array}[i]"));
+        let mut in_page = Query::select();
+        in_page
+            .from_function(
+                Func::cust("generate_subscripts")
+                    .arg(Expr::cust("gathered.ids"))
+                    .arg(1),
+                Alias::new("i"),
             )
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("keel_total"));
-        let slice = "(gathered.ids || ARRAY[NULL::bigint])";
-        let mut page = Query::select();
-        page.from_subquery(gathered, Alias::new("gathered"))
-            .expr_as(Expr::cust(format!("unnest({slice})")), Alias::new("id"))
+            .expr_as(element("ids"), Alias::new("id"))
+            .expr_as(element("sort_keys"), Alias::new("sort_key"))
+            .and_where(Expr::cust(format!(
+                "gathered.{CAPPED_TOTAL} <= {}",
+                page.cap
+            )));
+        let sort = (page.key != "id").then(|| (element("sort_keys"), never_null(descriptor, page.key)));
+        let reverse = matches!(page.cursor, Some((Side::Before, ..)));
+        if let Some((side, value, id)) = &page.cursor {
+            in_page.cond_where(keyset_over(
+                sort.clone(),
+                element("ids"),
+                page.direction,
+                *side,
+                value.clone(),
+                *id,
+            ));
+        }
+        order_by(&mut in_page, sort, element("ids"), page.direction, reverse);
+        in_page.limit(page.limit).offset(page.offset);
+
+        let mut ids = Query::select();
+        ids.from_subquery(gathered, Alias::new("gathered"))
+            .join_lateral(
+                JoinType::LeftJoin,
+                in_page,
+                Alias::new("capped"),
+                Expr::cust("TRUE"),
+            )
+            .expr_as(Expr::cust("capped.id"), Alias::new("id"))
+            .expr_as(Expr::cust("capped.sort_key"), Alias::new("sort_key"))
             .expr_as(
-                Expr::cust(format!("generate_subscripts({slice}, 1)")),
-                Alias::new(CAPPED_ORDINAL),
-            )
-            .expr_as(
-                Expr::col((Alias::new("gathered"), Alias::new("keel_total"))),
-                Alias::new("keel_total"),
-            )
-            // Never more rows than the slice and its last row: it tells the planner so (it guesses 1,000
-            // rows of a set-returning function and would hash-join the whole tenant for them).
-            .limit(limit + 1);
-        return page;
+                Expr::cust(format!("gathered.{CAPPED_TOTAL}")),
+                Alias::new(CAPPED_TOTAL),
+            );
+        return ids;
     }
 
-    order(&mut capped, descriptor, key, direction, false);
+    order(&mut capped, descriptor, page.key, page.direction, false);
     let c = |column: &str| Expr::col((Alias::new("capped"), Alias::new(column)));
-    let mut page = Query::select();
-    page.from_subquery(capped, Alias::new("capped"))
+    let mut ids = Query::select();
+    ids.from_subquery(capped, Alias::new("capped"))
         .expr_as(c("id"), Alias::new("id"))
         .expr_as(c("sort_key"), Alias::new("sort_key"))
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("keel_total"));
-    order_capped(&mut page, descriptor, key, direction, "capped", sqlite);
-    page.limit(limit).offset(offset);
-    page
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new(CAPPED_TOTAL));
+    let sort = (page.key != "id").then(|| (c("sort_key"), never_null(descriptor, page.key)));
+    order_by(&mut ids, sort, c("id"), page.direction, false);
+    ids.limit(page.limit).offset(page.offset);
+    ids
 }
 
-/// The column of a PostgreSQL [`capped_page_ids`] result that numbers its rows in the list's order.
-const CAPPED_ORDINAL: &str = "ord";
+/// The column of a [`capped_page_ids`] result that carries the capped count.
+pub const CAPPED_TOTAL: &str = "keel_total";
 
-/// Orders by the result of a [`capped_page_ids`] under `alias`, like [`order`]: its `ord` on PostgreSQL, else
-/// its `sort_key` and `id`. The page statement orders by these rather than the table's columns: ordered by
-/// `t.key`, the planner may walk the key's index across the whole tenant looking for the page's few rows.
+/// `ORDER BY key dir NULLS LAST, id dir` over any two expressions, or the reverse of that order.
+fn order_by(
+    select: &mut SelectStatement,
+    sort: Option<(Expr, bool)>,
+    id_expr: Expr,
+    direction: SortOrder,
+    reverse: bool,
+) {
+    let effective = if reverse {
+        direction.reversed()
+    } else {
+        direction
+    };
+    if let Some((key_expr, never_null)) = sort {
+        if never_null {
+            select.order_by_expr(key_expr, sql_order(effective));
+        } else {
+            let nulls = if reverse {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_expr_with_nulls(key_expr, sql_order(effective), nulls);
+        }
+    }
+    select.order_by_expr(id_expr, sql_order(effective));
+}
+
+/// Orders by the result of a [`capped_page_ids`] under `alias`, like [`order`]: by its `sort_key` and `id`.
+/// The page statement orders by these rather than the table's columns: ordered by `t.key`, the planner may
+/// walk the key's index across the whole tenant looking for the page's few rows.
 pub fn order_capped(
     select: &mut SelectStatement,
     descriptor: &EntityDescriptor,
     key: &str,
     direction: SortOrder,
     alias: &str,
-    sqlite: bool,
+    reverse: bool,
 ) {
     let c = |column: &str| Expr::col((Alias::new(alias), Alias::new(column)));
-    if !sqlite {
-        select.order_by_expr(c(CAPPED_ORDINAL), Order::Asc);
-        return;
-    }
-    if key != "id" {
-        if never_null(descriptor, key) {
-            select.order_by_expr(c("sort_key"), sql_order(direction));
-        } else {
-            select.order_by_expr_with_nulls(
-                c("sort_key"),
-                sql_order(direction),
-                NullOrdering::Last,
-            );
-        }
-    }
-    select.order_by_expr(c("id"), sql_order(direction));
+    let sort = (key != "id").then(|| (c("sort_key"), never_null(descriptor, key)));
+    order_by(select, sort, c("id"), direction, reverse);
 }
 
 /// The statement whose plan estimates how many rows match (`EXPLAIN` of it gives "Plan Rows").

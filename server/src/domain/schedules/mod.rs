@@ -63,21 +63,26 @@ pub async fn create(
 ) -> Result<Schedule, DomainError> {
     actor.require(Action::ReadRecords)?;
     let default_zone = tenant_zone(svc, actor).await?;
-    let raw = RawSchedule {
-        cadence: input.cadence.clone(),
-        days: input.days.clone(),
-        day_of_month: input.day_of_month,
-        time: input.time.clone(),
-        time_zone: input.time_zone.clone(),
+    let wanted = Merged {
+        raw: RawSchedule {
+            cadence: input.cadence,
+            days: input.days,
+            day_of_month: input.day_of_month,
+            time: input.time,
+            time_zone: input.time_zone,
+        },
+        recipients: input.recipients,
+        webhook_url: input.webhook_url,
+        enabled: input.enabled,
     };
     let mut errors = Vec::new();
-    let schedule = parse(&raw, default_zone)
+    let schedule = parse(&wanted.raw, default_zone)
         .map_err(|problems| errors.extend(problems.into_iter().map(FieldError::from)))
         .ok();
     check_delivery(
         svc,
-        &input.recipients,
-        input.webhook_url.as_deref(),
+        &wanted.recipients,
+        wanted.webhook_url.as_deref(),
         &mut errors,
     );
     let view = match views::get(svc, actor, input.view_id).await {
@@ -97,19 +102,8 @@ pub async fn create(
     };
     let now = Utc::now();
     let stored_form = StoredCadence::of(&schedule);
-    let recipients = recipients_json(&input.recipients)?;
-    let values = ScheduleValues {
-        view_id: view.id,
-        cadence: schedule.cadence.name(),
-        days: stored_form.days.as_deref(),
-        day_of_month: stored_form.day_of_month,
-        time_of_day: &stored_form.time,
-        time_zone: schedule.time_zone.name(),
-        recipients: &recipients,
-        webhook_url: input.webhook_url.as_deref().map(str::trim),
-        enabled: input.enabled,
-        next_run_at: next_run_after(&schedule, now),
-    };
+    let recipients = recipients_json(&wanted.recipients)?;
+    let values = row_values(view.id, &schedule, &stored_form, &wanted, &recipients, now);
     let id = stored::insert(
         &svc.db,
         actor.tenant_id,
@@ -131,7 +125,7 @@ pub async fn update(
     patch: SchedulePatch,
 ) -> Result<Schedule, DomainError> {
     actor.require(Action::ReadRecords)?;
-    let current = find_editable(&svc.db, actor, id).await?;
+    let current = find_visible(&svc.db, actor, id).await?;
     if patch
         .version
         .is_some_and(|version| version != current.version)
@@ -170,18 +164,7 @@ pub async fn update(
     let now = Utc::now();
     let stored_form = StoredCadence::of(&schedule);
     let recipients = recipients_json(&merged.recipients)?;
-    let values = ScheduleValues {
-        view_id: current.view_id,
-        cadence: schedule.cadence.name(),
-        days: stored_form.days.as_deref(),
-        day_of_month: stored_form.day_of_month,
-        time_of_day: &stored_form.time,
-        time_zone: schedule.time_zone.name(),
-        recipients: &recipients,
-        webhook_url: merged.webhook_url.as_deref().map(str::trim),
-        enabled: merged.enabled,
-        next_run_at: next_run_after(&schedule, now),
-    };
+    let values = row_values(current.view_id, &schedule, &stored_form, &merged, &recipients, now);
     if !stored::update(&svc.db, actor.tenant_id, id, current.version, &values, now).await? {
         return Err(stale());
     }
@@ -190,11 +173,9 @@ pub async fn update(
 
 pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> Result<(), DomainError> {
     actor.require(Action::ReadRecords)?;
-    let current = find_editable(&svc.db, actor, id).await?;
-    for run in stored::runs_of(&svc.db, actor.tenant_id, id, u64::MAX >> 1).await? {
-        if let Some(file) = run.file {
-            runner::remove_file(svc, &file);
-        }
+    let current = find_visible(&svc.db, actor, id).await?;
+    for file in stored::files_of_schedule(&svc.db, actor.tenant_id, id).await? {
+        runner::remove_file(svc, &file);
     }
     stored::delete(&svc.db, actor.tenant_id, current.id).await?;
     Ok(())
@@ -216,7 +197,7 @@ pub async fn runs(svc: &Services, actor: &Actor, id: i64) -> Result<RunList, Dom
 /// shows in the history.
 pub async fn run_now(svc: &Services, actor: &Actor, id: i64) -> Result<Run, DomainError> {
     actor.require(Action::ReadRecords)?;
-    let schedule = find_editable(&svc.db, actor, id).await?;
+    let schedule = find_visible(&svc.db, actor, id).await?;
     let now = Utc::now();
     let run_id = stored::insert_run(
         &svc.db,
@@ -294,7 +275,8 @@ fn may_edit(actor: &Actor, row: &ScheduleRow) -> bool {
     row.owner_id == actor.user_id || manages_all(actor)
 }
 
-/// The schedule if the actor sees it (their own, or any for admins and managers); 404 otherwise.
+/// The schedule if the actor sees it (their own, or any for admins and managers); 404 otherwise. Whoever
+/// sees a schedule may also change it.
 async fn find_visible(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -304,14 +286,6 @@ async fn find_visible(
         .await?
         .filter(|row| may_edit(actor, row))
         .ok_or(DomainError::NotFound)
-}
-
-async fn find_editable(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: i64,
-) -> Result<ScheduleRow, DomainError> {
-    find_visible(db, actor, id).await
 }
 
 /// Recipients: each an email address, at most [`MAX_RECIPIENTS`], none twice; the webhook an https URL (or
@@ -377,6 +351,7 @@ fn recipients_json(recipients: &[String]) -> Result<String, DomainError> {
 }
 
 /// A stored schedule with a patch applied, before validation.
+/// A schedule as asked for: a new one's input, or a row with a patch applied.
 struct Merged {
     raw: RawSchedule,
     recipients: Vec<String>,
@@ -427,6 +402,29 @@ fn merge(current: &ScheduleRow, patch: &SchedulePatch) -> Merged {
             Patch::Set(enabled) => enabled,
             _ => current.enabled,
         },
+    }
+}
+
+/// The row's values for a checked schedule (what create and update write).
+fn row_values<'a>(
+    view_id: i64,
+    schedule: &'a cadence::Schedule,
+    stored_form: &'a StoredCadence,
+    wanted: &'a Merged,
+    recipients: &'a str,
+    now: DateTime<Utc>,
+) -> ScheduleValues<'a> {
+    ScheduleValues {
+        view_id,
+        cadence: schedule.cadence.name(),
+        days: stored_form.days.as_deref(),
+        day_of_month: stored_form.day_of_month,
+        time_of_day: &stored_form.time,
+        time_zone: schedule.time_zone.name(),
+        recipients,
+        webhook_url: wanted.webhook_url.as_deref().map(str::trim),
+        enabled: wanted.enabled,
+        next_run_at: next_run_after(schedule, now),
     }
 }
 
