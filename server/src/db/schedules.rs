@@ -314,7 +314,8 @@ pub async fn update(
     values: &ScheduleValues<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let mut update = super::versioned_update("report_schedules", tenant_id, id, version, stamp(db, now));
+    let mut update =
+        super::versioned_update("report_schedules", tenant_id, id, version, stamp(db, now));
     update
         .value(Alias::new("cadence"), values.cadence)
         .value(Alias::new("days"), values.days)

@@ -207,7 +207,10 @@ pub async fn update(
     values: &ViewValues<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let stamp = Expr::val(super::records::codec::timestamp_param(now, super::is_sqlite(db)));
+    let stamp = Expr::val(super::records::codec::timestamp_param(
+        now,
+        super::is_sqlite(db),
+    ));
     let mut update = super::versioned_update("saved_views", tenant_id, id, version, stamp.into());
     update
         .value(Alias::new("name"), values.name)

@@ -659,11 +659,81 @@ async fn counts_are_exact_under_the_limit(backend: Backend) {
     assert_eq!(all["total_exact"], true);
 }
 
+/// Substring lists by cursor, over and under the exact-count limit: the walk matches the offset walk both
+/// ways, whatever the sort (nullable keys included), and on PostgreSQL a cursor page of a needle under the
+/// limit is one statement (after the session check), its count included; a dense one two.
+async fn substring_cursor_pages_walk_over_and_under_the_count_limit(backend: Backend) {
+    let app = spawn_app_with(backend, &[("KEEL_EXACT_COUNT_LIMIT", "50")]).await;
+    let admin = app.login_as(Role::Admin).await;
+    seed_leads(&app.db, admin.tenant_id, admin.id, 120, "ours").await;
+    for query in [
+        // Every row: past the limit.
+        "q=ours",
+        "q=ours&sort_by=contact_name&sort_order=desc",
+        "q=ours&sort_by=email&sort_order=asc",
+        // 37 rows (ours 1, 10, 11, 12): under it.
+        "company_name=ours%201",
+        "company_name=ours%201&sort_by=contact_name&sort_order=asc",
+        "company_name=ours%201&sort_by=id&sort_order=desc",
+    ] {
+        check_cursor_walk(&app, &admin, "leads", query).await;
+    }
+
+    let first = app
+        .list(
+            "leads",
+            &admin,
+            "page_size=3&company_name=ours%201&sort_by=email",
+        )
+        .await;
+    let (sparse, dense) = (
+        (0..120)
+            .filter(|i| [1, 10, 11, 12].contains(&(i % 13)))
+            .count(),
+        120,
+    );
+    assert_eq!(first["total"], sparse);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let before = app.statements();
+    let next = app
+        .list(
+            "leads",
+            &admin,
+            &format!("page_size=3&company_name=ours%201&sort_by=email&cursor={cursor}"),
+        )
+        .await;
+    if matches!(backend, Backend::Postgres) {
+        assert_eq!(app.statements() - before, 2, "one list statement");
+    }
+    assert_eq!(
+        (next["total"].clone(), next["total_exact"].clone()),
+        (json!(sparse), json!(true))
+    );
+
+    let first = app.list("leads", &admin, "page_size=3&q=ours").await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let before = app.statements();
+    let next = app
+        .list(
+            "leads",
+            &admin,
+            &format!("page_size=3&q=ours&cursor={cursor}"),
+        )
+        .await;
+    assert!(app.statements() - before <= 3);
+    assert_eq!(next["data"].as_array().unwrap().len(), 3);
+    match backend {
+        Backend::Sqlite => assert_eq!(next["total"], dense),
+        Backend::Postgres => assert_eq!(next["total_exact"], false),
+    }
+}
+
 both_backends!(
     export_has_every_row_once_with_the_lists_filters_sort_and_values,
     export_quotes_and_neutralises_cells,
     export_is_permission_checked_and_refuses_bad_input,
     cursor_pages_walk_like_offset_pages,
+    substring_cursor_pages_walk_over_and_under_the_count_limit,
     bad_cursors_are_400,
     counts_are_exact_under_the_limit,
 );

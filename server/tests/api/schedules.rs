@@ -692,7 +692,10 @@ async fn postgres_a_hundred_thousand_row_report_has_every_row_in_constant_memory
         .collect();
     assert_eq!(
         rows,
-        [(Some("succeeded"), Some(11_112)), (Some("succeeded"), Some(100_000))],
+        [
+            (Some("succeeded"), Some(11_112)),
+            (Some("succeeded"), Some(100_000))
+        ],
         "{finished:?}"
     );
 

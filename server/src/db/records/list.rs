@@ -197,7 +197,13 @@ fn capped_statements(
                 id,
             ));
         }
-        statements::order(&mut dense, descriptor, spec.sort_by, spec.sort_order, reverse);
+        statements::order(
+            &mut dense,
+            descriptor,
+            spec.sort_by,
+            spec.sort_order,
+            reverse,
+        );
         dense.limit(spec.page_size + 1).offset(offset);
         dense
     });
@@ -294,7 +300,8 @@ pub async fn fetch_page(
 ) -> Result<FetchedPage, DbError> {
     let sqlite = super::super::is_sqlite(db);
     if let (Some(dense_page), Some(cap)) = (&statements.dense_page, cap) {
-        return fetch_substring_page(db, descriptor, statements, dense_page, spec, position, cap).await;
+        return fetch_substring_page(db, descriptor, statements, dense_page, spec, position, cap)
+            .await;
     }
     let mut rows = fetch_all(db, &statements.page).await?;
     let more = rows.len() as u64 > spec.page_size;

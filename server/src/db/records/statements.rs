@@ -467,7 +467,8 @@ pub fn capped_page_ids(
                 "gathered.{CAPPED_TOTAL} <= {}",
                 page.cap
             )));
-        let sort = (page.key != "id").then(|| (element("sort_keys"), never_null(descriptor, page.key)));
+        let sort =
+            (page.key != "id").then(|| (element("sort_keys"), never_null(descriptor, page.key)));
         let reverse = matches!(page.cursor, Some((Side::Before, ..)));
         if let Some((side, value, id)) = &page.cursor {
             in_page.cond_where(keyset_over(

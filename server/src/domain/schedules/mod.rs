@@ -164,7 +164,14 @@ pub async fn update(
     let now = Utc::now();
     let stored_form = StoredCadence::of(&schedule);
     let recipients = recipients_json(&merged.recipients)?;
-    let values = row_values(current.view_id, &schedule, &stored_form, &merged, &recipients, now);
+    let values = row_values(
+        current.view_id,
+        &schedule,
+        &stored_form,
+        &merged,
+        &recipients,
+        now,
+    );
     if !stored::update(&svc.db, actor.tenant_id, id, current.version, &values, now).await? {
         return Err(stale());
     }
