@@ -11,6 +11,7 @@ mod m20261202_000005_backend_config;
 mod m20261203_000006_tenant_first_indexes;
 mod m20261203_000007_saved_views;
 mod m20261203_000008_report_schedules;
+mod m20261203_000009_substring_statistics;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_tenant_first_indexes::Migration),
             Box::new(m20261203_000007_saved_views::Migration),
             Box::new(m20261203_000008_report_schedules::Migration),
+            Box::new(m20261203_000009_substring_statistics::Migration),
         ]
     }
 }
