@@ -211,7 +211,7 @@ pub async fn update(
         now,
         super::is_sqlite(db),
     ));
-    let mut update = super::versioned_update("saved_views", tenant_id, id, version, stamp.into());
+    let mut update = super::versioned_update("saved_views", tenant_id, id, version, stamp);
     update
         .value(Alias::new("name"), values.name)
         .value(Alias::new("query"), values.query)

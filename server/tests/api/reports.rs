@@ -358,6 +358,12 @@ async fn export_is_permission_checked_and_refuses_bad_input(backend: Backend) {
     assert_eq!(response.status(), 405);
 }
 
+async fn check_cursor_walks(app: &TestApp, user: &TestUser, entity: &str, queries: &[&str]) {
+    for query in queries {
+        check_cursor_walk(app, user, entity, query).await;
+    }
+}
+
 /// Walks a list by cursor forwards from page 1 and back again, checking it against the offset walk.
 async fn check_cursor_walk(app: &TestApp, user: &TestUser, entity: &str, query: &str) {
     let expected: Vec<i64> = walk_by_offset(app, user, entity, query)
@@ -441,7 +447,7 @@ async fn cursor_pages_walk_like_offset_pages(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.login_as(Role::Admin).await;
     seed_leads(&app.db, admin.tenant_id, admin.id, 90, "ours").await;
-    for query in [
+    let leads_sorts = [
         "",
         "sort_by=created_at&sort_order=asc",
         "sort_by=company_name&sort_order=asc",
@@ -455,9 +461,8 @@ async fn cursor_pages_walk_like_offset_pages(backend: Backend) {
         "sort_by=lead_status&sort_order=asc",
         "sort_by=id&sort_order=asc",
         "sort_by=contact_name&sort_order=desc&q=a&lead_status=new,contacted,won",
-    ] {
-        check_cursor_walk(&app, &admin, "leads", query).await;
-    }
+    ];
+    check_cursor_walks(&app, &admin, "leads", &leads_sorts).await;
 
     // Computed sort keys (a client's project count and revenue) and dates with NULLs.
     for n in 0..16 {
@@ -476,19 +481,27 @@ async fn cursor_pages_walk_like_offset_pages(backend: Backend) {
             app.create("projects", &admin, project).await;
         }
     }
-    for query in [
-        "sort_by=project_count&sort_order=desc",
-        "sort_by=total_revenue&sort_order=asc",
-    ] {
-        check_cursor_walk(&app, &admin, "clients", query).await;
-    }
-    for query in [
-        "sort_by=start_date&sort_order=asc",
-        "sort_by=start_date&sort_order=desc",
-        "sort_by=client_id&sort_order=asc",
-    ] {
-        check_cursor_walk(&app, &admin, "projects", query).await;
-    }
+    check_cursor_walks(
+        &app,
+        &admin,
+        "clients",
+        &[
+            "sort_by=project_count&sort_order=desc",
+            "sort_by=total_revenue&sort_order=asc",
+        ],
+    )
+    .await;
+    check_cursor_walks(
+        &app,
+        &admin,
+        "projects",
+        &[
+            "sort_by=start_date&sort_order=asc",
+            "sort_by=start_date&sort_order=desc",
+            "sort_by=client_id&sort_order=asc",
+        ],
+    )
+    .await;
 
     // A cursor stays good when its row is deleted: it names a position, not a row.
     let first = app.list("leads", &admin, "page_size=5").await;
@@ -666,18 +679,22 @@ async fn substring_cursor_pages_walk_over_and_under_the_count_limit(backend: Bac
     let app = spawn_app_with(backend, &[("KEEL_EXACT_COUNT_LIMIT", "50")]).await;
     let admin = app.login_as(Role::Admin).await;
     seed_leads(&app.db, admin.tenant_id, admin.id, 120, "ours").await;
-    for query in [
-        // Every row: past the limit.
-        "q=ours",
-        "q=ours&sort_by=contact_name&sort_order=desc",
-        "q=ours&sort_by=email&sort_order=asc",
-        // 37 rows (ours 1, 10, 11, 12): under it.
-        "company_name=ours%201",
-        "company_name=ours%201&sort_by=contact_name&sort_order=asc",
-        "company_name=ours%201&sort_by=id&sort_order=desc",
-    ] {
-        check_cursor_walk(&app, &admin, "leads", query).await;
-    }
+    check_cursor_walks(
+        &app,
+        &admin,
+        "leads",
+        &[
+            // Every row: past the limit.
+            "q=ours",
+            "q=ours&sort_by=contact_name&sort_order=desc",
+            "q=ours&sort_by=email&sort_order=asc",
+            // 37 rows (ours 1, 10, 11, 12): under it.
+            "company_name=ours%201",
+            "company_name=ours%201&sort_by=contact_name&sort_order=asc",
+            "company_name=ours%201&sort_by=id&sort_order=desc",
+        ],
+    )
+    .await;
 
     let first = app
         .list(

@@ -275,7 +275,7 @@ pub async fn update(
         tenant_id,
         id,
         version,
-        Expr::current_timestamp().into(),
+        Expr::current_timestamp(),
     );
     for (name, value) in assignments(descriptor, record)? {
         update.value(name, value);
