@@ -13,6 +13,7 @@ mod layout;
 mod pages;
 pub mod records;
 mod saved_views;
+mod schedule_form;
 mod schedules_page;
 mod search_page;
 mod session;

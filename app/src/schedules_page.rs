@@ -1,6 +1,6 @@
 //! Scheduled reports (`/reports/schedules`, issue 16): the schedules the user may see — the view (a link to its
 //! report), the cadence, the next run, the last run's status and why a schedule paused itself — with Run now,
-//! Pause/Resume, Delete (confirmed) and History: the runs, newest first, each CSV downloadable while it is
+//! Edit (the schedule form, at the schedule's version), Pause/Resume, Delete (confirmed) and History: the runs, newest first, each CSV downloadable while it is
 //! kept. After Run now the history is read again every second until the run has finished (at most 20 times).
 
 use leptos::{prelude::*, task::spawn_local};
@@ -15,6 +15,7 @@ use crate::{
     api,
     records::{format, query::ReportQuery},
     saved_views::use_saved_views,
+    schedule_form::{ScheduleForm, ScheduleTarget},
 };
 
 pub const SCHEDULES_PATH: &str = "/reports/schedules";
@@ -103,6 +104,21 @@ pub fn SchedulesPage() -> impl IntoView {
     );
     let notice = RwSignal::new(None::<(bool, String)>);
     let deleting = RwSignal::new(None::<Schedule>);
+    let editing = RwSignal::new(None::<Schedule>);
+    let editor_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if !editor_open.get() {
+            editing.set(None);
+        }
+    });
+    let saved_edit = Callback::new(move |schedule: Schedule| {
+        notice.set(Some((
+            true,
+            format!("Saved “{}”: {}.", schedule.view_name, summary(&schedule)),
+        )));
+        editor_open.set(false);
+        reload.update(|n| *n += 1);
+    });
     let delete = move |_| {
         let Some(schedule) = deleting.get_untracked() else {
             return;
@@ -157,7 +173,7 @@ pub fn SchedulesPage() -> impl IntoView {
                                         Some(format!("/{}{}", kind.plural(), ReportQuery::of_view(view, kind).to_query_string()))
                                     });
                                     let history = history_of(schedule.id);
-                                    view! { <ScheduleRows schedule href history reload notice deleting/> }
+                                    view! { <ScheduleRows schedule href history reload notice deleting editing editor_open/> }
                                 }).collect_view()}
                             </table>
                         }.into_any(),
@@ -166,6 +182,15 @@ pub fn SchedulesPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+        {move || editing.get().map(|schedule| {
+            let title = format!("Edit the schedule of “{}”", schedule.view_name);
+            view! {
+                <section class="schedule-editor stack" aria-label=title>
+                    <h2>{title.clone()}</h2>
+                    <ScheduleForm target=ScheduleTarget::Existing { schedule: Box::new(schedule), saved: saved_edit } open=editor_open/>
+                </section>
+            }
+        })}
         <Show when=move || deleting.get().is_some()>
             <div class="confirm-panel card" role="alertdialog" aria-labelledby="confirm-schedule-delete-title">
                 <h2 id="confirm-schedule-delete-title">"Delete this schedule?"</h2>
@@ -191,6 +216,8 @@ fn ScheduleRows(
     reload: RwSignal<u32>,
     notice: RwSignal<Option<(bool, String)>>,
     deleting: RwSignal<Option<Schedule>>,
+    editing: RwSignal<Option<Schedule>>,
+    editor_open: RwSignal<bool>,
 ) -> impl IntoView {
     let id = schedule.id;
     let HistoryState { open, runs, busy } = history;
@@ -265,6 +292,7 @@ fn ScheduleRows(
     let pause_label = if schedule.enabled { "Pause" } else { "Resume" };
     let can_edit = schedule.can_edit;
     let for_delete = schedule.clone();
+    let for_edit = schedule.clone();
     view! {
         <tbody class="schedule" data-id=id data-enabled=schedule.enabled.to_string()>
             <tr>
@@ -277,6 +305,8 @@ fn ScheduleRows(
                         <button type="button" class="button small" aria-controls=history_id.clone()
                             aria-expanded=move || open.get().to_string() on:click=toggle>"History"</button>
                         {can_edit.then(|| view! {
+                            <button type="button" class="button small" aria-haspopup="dialog"
+                                on:click=move |_| { editing.set(Some(for_edit.clone())); editor_open.set(true); }>"Edit"</button>
                             <button type="button" class="button small" disabled=move || busy.get() on:click=run_now>"Run now"</button>
                             <button type="button" class="button small" on:click=toggle_enabled>{pause_label}</button>
                             <button type="button" class="button small danger" aria-haspopup="dialog"

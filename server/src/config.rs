@@ -73,6 +73,9 @@ pub struct Config {
     /// Report lists count matching rows exactly up to this many; above it PostgreSQL answers with the
     /// planner's estimate, flagged `total_exact: false` (SQLite always counts exactly).
     pub exact_count_limit: u64,
+    /// The same for lists with a substring filter or a search (`KEEL_SUBSTRING_COUNT_LIMIT`, at most the
+    /// exact-count limit): counting a frequent word's matches reads each from the table (decision 66).
+    pub substring_count_limit: u64,
     /// Rows per statement of a CSV export.
     pub export_chunk_rows: u64,
     /// The rate-limit policies (`KEEL_RATE_LIMIT_*`).
@@ -241,6 +244,19 @@ impl Config {
                 "must be between 1 and 100000000 rows".into(),
             ));
         }
+        let substring_count_limit = whole_number(
+            "KEEL_SUBSTRING_COUNT_LIMIT",
+            get("KEEL_SUBSTRING_COUNT_LIMIT"),
+            1_000,
+            "rows",
+        )?;
+        if !(1..=100_000_000).contains(&substring_count_limit) {
+            return Err(invalid(
+                "KEEL_SUBSTRING_COUNT_LIMIT",
+                "must be between 1 and 100000000 rows".into(),
+            ));
+        }
+        let substring_count_limit = substring_count_limit.min(exact_count_limit);
         let export_chunk_rows = whole_number(
             "KEEL_EXPORT_CHUNK_ROWS",
             get("KEEL_EXPORT_CHUNK_ROWS"),
@@ -350,6 +366,7 @@ impl Config {
             slow_statement,
             session_ttl,
             exact_count_limit,
+            substring_count_limit,
             export_chunk_rows,
             rate_policies,
             redis_url,
@@ -491,6 +508,7 @@ mod tests {
         assert_eq!(config.slow_request, Duration::from_millis(500));
         assert_eq!(config.slow_statement, Duration::from_millis(100));
         assert_eq!(config.exact_count_limit, 10_000);
+        assert_eq!(config.substring_count_limit, 1_000);
         assert_eq!(config.export_chunk_rows, 5_000);
     }
 
@@ -539,6 +557,7 @@ mod tests {
             ("KEEL_SLOW_STATEMENT_MS", "-1"),
             ("KEEL_EXACT_COUNT_LIMIT", "0"),
             ("KEEL_EXACT_COUNT_LIMIT", "many"),
+            ("KEEL_SUBSTRING_COUNT_LIMIT", "0"),
             ("KEEL_EXPORT_CHUNK_ROWS", "1000000"),
             ("KEEL_REDIS_URL", "http://127.0.0.1:6379"),
             ("KEEL_REDIS_URL", "not a url"),

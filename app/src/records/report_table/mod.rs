@@ -14,7 +14,6 @@ mod header;
 mod multi_select;
 mod pager;
 mod rows;
-mod schedule_form;
 mod states;
 mod views;
 

@@ -10,7 +10,8 @@ use shared::{
     EntityKind, Patch,
 };
 
-use super::{columns::ColumnChooser, schedule_form::ScheduleForm, Navigator};
+use super::{columns::ColumnChooser, Navigator};
+use crate::schedule_form::{ScheduleForm, ScheduleTarget};
 use crate::{
     api::{self, ApiFailure},
     forms::{input_value, message_for, Field},
@@ -92,7 +93,7 @@ pub(super) fn ViewsBar(
             <SaveViewForm kind query nav=form_nav.clone() saved panels feedback/>
         </Show>
         <Show when=move || panels.scheduling.get() && query.with(ReportQuery::view_id).is_some()>
-            <ScheduleForm query open=panels.scheduling/>
+            <ScheduleForm target=ScheduleTarget::View(query) open=panels.scheduling/>
         </Show>
         <Show when=move || panels.columns.get()>
             <ColumnChooser kind query nav=chooser_nav.clone() open=panels.columns/>

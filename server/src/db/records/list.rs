@@ -70,12 +70,7 @@ pub fn list_statements(
     // A substring query scans its trigram indexes once for the count and the page together, when the page
     // lies within the first `cap + 1` matches (ordered by an own column, which that scan can sort by); on
     // PostgreSQL also for a page next to a cursor.
-    let substring = spec.conditions.iter().any(|condition| {
-        matches!(
-            condition,
-            Condition::Contains { .. } | Condition::Search { .. }
-        )
-    });
+    let substring = has_substring(spec.conditions);
     let own_column = descriptor
         .field(spec.sort_by)
         .is_some_and(|def| def.display_as.is_none());
@@ -124,6 +119,27 @@ pub fn list_statements(
         count,
         matching,
         dense_page: None,
+    }
+}
+
+/// Whether a list filters by a substring or searches: its matches are found through trigram indexes.
+pub fn has_substring(conditions: &[Condition]) -> bool {
+    conditions.iter().any(|condition| {
+        matches!(
+            condition,
+            Condition::Contains { .. } | Condition::Search { .. }
+        )
+    })
+}
+
+/// Up to how many matching rows a list's count is exact: `substring` for a list with a substring filter or
+/// a search, whose every counted match is read from the table after the trigram bitmap, else `exact`, which
+/// an index counts (decision 66).
+pub fn count_cap(conditions: &[Condition], exact: u64, substring: u64) -> u64 {
+    if has_substring(conditions) {
+        Ord::min(substring, exact)
+    } else {
+        exact
     }
 }
 

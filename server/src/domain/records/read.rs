@@ -88,8 +88,14 @@ pub async fn list(
         value: c.value.clone(),
         id: c.id,
     });
-    let cap = (!sqlite).then_some(svc.config.exact_count_limit);
     let spec = query.spec();
+    let cap = (!sqlite).then(|| {
+        list::count_cap(
+            spec.conditions,
+            svc.config.exact_count_limit,
+            svc.config.substring_count_limit,
+        )
+    });
     let statements = list::list_statements(
         descriptor,
         actor.tenant_id,

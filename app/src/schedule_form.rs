@@ -1,10 +1,14 @@
-//! Schedule… in the views bar (issue 16): delivers the saved view the page shows (`view=<id>`) on a cadence —
-//! daily, weekly on chosen days or monthly on a day — at a local time in a time zone (the organisation's
-//! unless changed), by email and/or to a webhook. The server checks everything; its 400 details land next to
-//! their fields, and a created schedule is confirmed with a link to the Scheduled reports page.
+//! The schedule form (issue 16): Schedule… in the views bar delivers the saved view the page shows
+//! (`view=<id>`), Edit on the Scheduled reports page changes a schedule. A cadence — daily, weekly on chosen
+//! days or monthly on a day — at a local time in a time zone (the organisation's unless changed), by email
+//! and/or to a webhook. The server checks everything; its 400 details land next to their fields. A created
+//! schedule is confirmed with a link to the Scheduled reports page; a changed one is handed to the page.
 
 use leptos::{prelude::*, task::spawn_local};
-use shared::{schedules::ScheduleInput, FieldError};
+use shared::{
+    schedules::{Schedule, ScheduleInput, SchedulePatch},
+    FieldError, Patch,
+};
 
 use crate::{
     api,
@@ -42,42 +46,111 @@ const FIELDS: [&str; 7] = [
     "webhook_url",
 ];
 
+/// What the form is for.
+#[derive(Clone)]
+pub enum ScheduleTarget {
+    /// A new schedule of the saved view the report shows.
+    View(Memo<ReportQuery>),
+    /// Changes to a schedule (at its version); `saved` hears of the schedule as changed.
+    Existing {
+        schedule: Box<Schedule>,
+        saved: Callback<Schedule>,
+    },
+}
+
+fn set_or_null<T>(value: Option<T>) -> Patch<T> {
+    value.map_or(Patch::Null, Patch::Set)
+}
+
+/// A create or an update on its way.
+type Sending =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Schedule, api::ApiFailure>>>>;
+
+/// The form's fields as typed, read once on submit.
+struct Typed {
+    cadence: String,
+    days: Option<Vec<String>>,
+    day_of_month: Option<i64>,
+    time: String,
+    zone: Option<String>,
+    recipients: Vec<String>,
+    webhook: Option<String>,
+}
+
+impl Typed {
+    fn into_patch(self, version: i64) -> SchedulePatch {
+        SchedulePatch {
+            cadence: Patch::Set(self.cadence),
+            days: set_or_null(self.days),
+            day_of_month: set_or_null(self.day_of_month),
+            time: Patch::Set(self.time),
+            time_zone: set_or_null(self.zone),
+            recipients: Patch::Set(self.recipients),
+            webhook_url: set_or_null(self.webhook),
+            enabled: Patch::Absent,
+            version: Some(version),
+        }
+    }
+}
+
 #[component]
-pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> impl IntoView {
-    let cadence = RwSignal::new("daily".to_owned());
-    let days = RwSignal::new(Vec::<&'static str>::new());
-    let day_of_month = RwSignal::new("1".to_owned());
-    let time = RwSignal::new("08:00".to_owned());
-    let zone = RwSignal::new(String::new());
-    let recipients = RwSignal::new(String::new());
-    let webhook = RwSignal::new(String::new());
+pub fn ScheduleForm(target: ScheduleTarget, open: RwSignal<bool>) -> impl IntoView {
+    let editing = match &target {
+        ScheduleTarget::Existing { schedule, .. } => Some(schedule.as_ref().clone()),
+        ScheduleTarget::View(_) => None,
+    };
+    let start = |value: Option<String>, default: &str| {
+        RwSignal::new(value.unwrap_or_else(|| default.to_owned()))
+    };
+    let cadence = start(editing.as_ref().map(|s| s.cadence.clone()), "daily");
+    let days = RwSignal::<Vec<&'static str>>::new(
+        editing
+            .as_ref()
+            .map(|s| {
+                WEEKDAYS
+                    .iter()
+                    .map(|(key, _)| *key)
+                    .filter(|key| s.days.iter().any(|day| day == key))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
+    let day_of_month = start(
+        editing
+            .as_ref()
+            .and_then(|s| s.day_of_month)
+            .map(|d| d.to_string()),
+        "1",
+    );
+    let time = start(editing.as_ref().map(|s| s.time.clone()), "08:00");
+    let zone = start(editing.as_ref().map(|s| s.time_zone.clone()), "");
+    let recipients = start(editing.as_ref().map(|s| s.recipients.join(", ")), "");
+    let webhook = start(editing.as_ref().and_then(|s| s.webhook_url.clone()), "");
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<String>);
-    // The organisation's zone, unless the user typed one first. The form only ever opens in the browser.
-    spawn_local(async move {
-        if let Ok(found) = api::schedules::time_zone().await {
-            let _ = zone.try_update(|zone| {
-                if zone.is_empty() {
-                    *zone = found.time_zone;
-                }
-            });
-        }
-    });
+    if editing.is_none() {
+        // The organisation's zone, unless the user typed one first. The form only ever opens in the browser.
+        spawn_local(async move {
+            if let Ok(found) = api::schedules::time_zone().await {
+                let _ = zone.try_update(|zone| {
+                    if zone.is_empty() {
+                        *zone = found.time_zone;
+                    }
+                });
+            }
+        });
+    }
     let error_of =
         move |field: &'static str| move || errors.with(|errors| messages_for(errors, field));
+    let target = StoredValue::new(target);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(view_id) = query.with_untracked(ReportQuery::view_id) else {
-            form_error.set(Some("Save the view first, then schedule it.".into()));
-            return;
-        };
         let cadence = cadence.get_untracked();
         let zone = zone.get_untracked().trim().to_owned();
         let webhook = webhook.get_untracked().trim().to_owned();
-        let input = ScheduleInput {
-            view_id,
+        let typed = Typed {
             days: (cadence == "weekly").then(|| {
                 days.get_untracked()
                     .iter()
@@ -88,24 +161,55 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
                 .then(|| day_of_month.get_untracked().trim().parse().unwrap_or(0)),
             cadence,
             time: time.get_untracked(),
-            time_zone: (!zone.is_empty()).then_some(zone),
+            zone: (!zone.is_empty()).then_some(zone),
             recipients: split_recipients(&recipients.get_untracked()),
-            webhook_url: (!webhook.is_empty()).then_some(webhook),
-            enabled: true,
+            webhook: (!webhook.is_empty()).then_some(webhook),
+        };
+        let request = match target.get_value() {
+            ScheduleTarget::View(query) => {
+                let Some(view_id) = query.with_untracked(ReportQuery::view_id) else {
+                    form_error.set(Some("Save the view first, then schedule it.".into()));
+                    return;
+                };
+                let input = ScheduleInput {
+                    view_id,
+                    cadence: typed.cadence,
+                    days: typed.days,
+                    day_of_month: typed.day_of_month,
+                    time: typed.time,
+                    time_zone: typed.zone,
+                    recipients: typed.recipients,
+                    webhook_url: typed.webhook,
+                    enabled: true,
+                };
+                let sent: Sending = Box::pin(api::schedules::create(&input));
+                (sent, None)
+            }
+            ScheduleTarget::Existing { schedule, saved } => {
+                let patch = typed.into_patch(schedule.version);
+                let sent: Sending = Box::pin(api::schedules::update(schedule.id, &patch));
+                (sent, Some(saved))
+            }
         };
         busy.set(true);
         form_error.set(None);
         spawn_local(async move {
-            let result = api::schedules::create(&input).await;
+            let (sent, saved) = request;
+            let result = sent.await;
             let _ = busy.try_set(false);
             match result {
                 Ok(schedule) => {
                     let _ = errors.try_set(Vec::new());
-                    let _ = created.try_set(Some(format!(
-                        "Scheduled “{}”: {}.",
-                        schedule.view_name,
-                        summary(&schedule)
-                    )));
+                    match saved {
+                        Some(saved) => saved.run(schedule),
+                        None => {
+                            let _ = created.try_set(Some(format!(
+                                "Scheduled “{}”: {}.",
+                                schedule.view_name,
+                                summary(&schedule)
+                            )));
+                        }
+                    }
                 }
                 Err(failure) => {
                     let details = failure.details().to_vec();
@@ -162,6 +266,11 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
             </label>
         }
     };
+    let (submit_label, form_label) = if editing.is_some() {
+        ("Save", "Edit schedule")
+    } else {
+        ("Schedule", "Schedule this view")
+    };
     let form = move || {
         view! {
             <div class="field" class:has-error=move || error_of("cadence")().is_some()>
@@ -191,13 +300,13 @@ pub(super) fn ScheduleForm(query: Memo<ReportQuery>, open: RwSignal<bool>) -> im
             {text_input("schedule-webhook", "Webhook URL (optional)", "url", webhook, "webhook_url")}
             <p class="form-error" role="alert">{move || form_error.get()}</p>
             <div class="button-row">
-                <button type="submit" class="button primary" disabled=move || busy.get()>"Schedule"</button>
+                <button type="submit" class="button primary" disabled=move || busy.get()>{submit_label}</button>
                 <button type="button" class="button subtle" on:click=move |_| open.set(false)>"Cancel"</button>
             </div>
         }
     };
     view! {
-        <form id="schedule-form" class="view-form card stack" on:submit=submit aria-label="Schedule this view">
+        <form id="schedule-form" class="view-form card stack" on:submit=submit aria-label=form_label>
             {move || match created.get() {
                 Some(message) => view! {
                     <p class="schedule-created" role="status">
