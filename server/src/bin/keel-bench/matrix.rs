@@ -208,11 +208,17 @@ pub async fn run(
             );
             let first = json(http, &page1_path, token).await?;
             let matching = first["total"].as_u64().unwrap_or(0);
+            // "More than the limit" (a dense substring) says nothing of the last page: page 200 it is.
+            let exact = first["total_exact"].as_bool().unwrap_or(true);
             cell.matching = Some(matching);
             cell.page1 = Some(sequential(http, &page1_path, token, budget).await?);
             cell.page1_load = Some(load(http, &page1_path, token, budget).await);
 
-            let pages = matching.div_ceil(PAGE_SIZE);
+            let pages = if exact {
+                matching.div_ceil(PAGE_SIZE)
+            } else {
+                DEEP_PAGE
+            };
             let deep = pages.min(DEEP_PAGE);
             if deep >= 2 {
                 // The page before it, by offset, hands out the cursor of the deep page.

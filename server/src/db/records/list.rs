@@ -200,11 +200,14 @@ fn capped_statements(
     );
     // PostgreSQL: one more, the row that carries the count when the page is empty.
     page.limit(spec.page_size + if sqlite { 1 } else { 2 });
+    // The dense page: the page's ids in sort order first, then their records. A walk of the sort key's index
+    // that skips many rows then reads the table only for the rows it keeps when the filter is on the sort
+    // key's own column: "robotics" by company name skipped 17,000 names in 90 ms with a table read each, in
+    // a few ms from the index alone.
     let dense_page = (!sqlite).then(|| {
-        let mut dense = statements::select_records(descriptor, tenant_id);
-        dense.cond_where(scope).cond_where(filters);
+        let mut ids = statements::ids_and_keys(descriptor, scope, filters, spec.sort_by);
         if let Some((side, value, id)) = cursor {
-            dense.cond_where(statements::keyset(
+            ids.cond_where(statements::keyset(
                 descriptor,
                 spec.sort_by,
                 spec.sort_order,
@@ -213,14 +216,17 @@ fn capped_statements(
                 id,
             ));
         }
-        statements::order(
+        statements::order(&mut ids, descriptor, spec.sort_by, spec.sort_order, reverse);
+        ids.limit(spec.page_size + 1).offset(offset);
+        let mut dense = statements::select_records_at(descriptor, tenant_id, ids, "m");
+        statements::order_capped(
             &mut dense,
             descriptor,
             spec.sort_by,
             spec.sort_order,
+            "m",
             reverse,
         );
-        dense.limit(spec.page_size + 1).offset(offset);
         dense
     });
     ListStatements {

@@ -432,13 +432,7 @@ pub fn capped_page_ids(
     page: &CappedPage,
     sqlite: bool,
 ) -> SelectStatement {
-    let mut capped = Query::select();
-    capped
-        .from_as(Alias::new(descriptor.table), Alias::new(T))
-        .expr_as(t("id"), Alias::new("id"))
-        .expr_as(t(page.key), Alias::new("sort_key"))
-        .cond_where(scope)
-        .cond_where(filters);
+    let mut capped = ids_and_keys(descriptor, scope, filters, page.key);
     capped.limit(page.cap + 1);
 
     if !sqlite {
@@ -511,6 +505,25 @@ pub fn capped_page_ids(
     order_by(&mut ids, sort, c("id"), page.direction, false);
     ids.limit(page.limit).offset(page.offset);
     ids
+}
+
+/// The ids and sort keys (`id`, `sort_key`) of the matching rows, for a sort by one of the entity's own
+/// columns. Read alone, the matches of a filter on the sort key's own column come from its index without
+/// visiting the table (an index-only scan), however many rows the walk skips.
+pub fn ids_and_keys(
+    descriptor: &EntityDescriptor,
+    scope: SqlCondition,
+    filters: SqlCondition,
+    key: &str,
+) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .from_as(Alias::new(descriptor.table), Alias::new(T))
+        .expr_as(t("id"), Alias::new("id"))
+        .expr_as(t(key), Alias::new("sort_key"))
+        .cond_where(scope)
+        .cond_where(filters);
+    select
 }
 
 /// The column of a [`capped_page_ids`] result that carries the capped count.
