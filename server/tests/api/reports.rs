@@ -672,6 +672,19 @@ async fn counts_are_exact_under_the_limit(backend: Backend) {
     assert_eq!(all["total_exact"], true);
 }
 
+/// Page 1 of a list, then the page its `next_cursor` leads to, with the statements that second request ran
+/// (the session check included).
+async fn second_page_by_cursor(app: &TestApp, user: &TestUser, query: &str) -> (Value, Value, u64) {
+    let first = app.list("leads", user, query).await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let before = app.statements();
+    let next = app
+        .list("leads", user, &format!("{query}&cursor={cursor}"))
+        .await;
+    let statements = app.statements() - before;
+    (first, next, statements)
+}
+
 /// Substring lists by cursor, over and under the exact-count limit: the walk matches the offset walk both
 /// ways, whatever the sort (nullable keys included), and on PostgreSQL a cursor page of a needle under the
 /// limit is one statement (after the session check), its count included; a dense one two.
@@ -696,48 +709,29 @@ async fn substring_cursor_pages_walk_over_and_under_the_count_limit(backend: Bac
     )
     .await;
 
-    let first = app
-        .list(
-            "leads",
-            &admin,
-            "page_size=3&company_name=ours%201&sort_by=email",
-        )
-        .await;
     let (sparse, dense) = (
         (0..120)
             .filter(|i| [1, 10, 11, 12].contains(&(i % 13)))
             .count(),
         120,
     );
+    let (first, next, statements) = second_page_by_cursor(
+        &app,
+        &admin,
+        "page_size=3&company_name=ours%201&sort_by=email",
+    )
+    .await;
     assert_eq!(first["total"], sparse);
-    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
-    let before = app.statements();
-    let next = app
-        .list(
-            "leads",
-            &admin,
-            &format!("page_size=3&company_name=ours%201&sort_by=email&cursor={cursor}"),
-        )
-        .await;
     if matches!(backend, Backend::Postgres) {
-        assert_eq!(app.statements() - before, 2, "one list statement");
+        assert_eq!(statements, 2, "one list statement");
     }
     assert_eq!(
         (next["total"].clone(), next["total_exact"].clone()),
         (json!(sparse), json!(true))
     );
 
-    let first = app.list("leads", &admin, "page_size=3&q=ours").await;
-    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
-    let before = app.statements();
-    let next = app
-        .list(
-            "leads",
-            &admin,
-            &format!("page_size=3&q=ours&cursor={cursor}"),
-        )
-        .await;
-    assert!(app.statements() - before <= 3);
+    let (_, next, statements) = second_page_by_cursor(&app, &admin, "page_size=3&q=ours").await;
+    assert!(statements <= 3);
     assert_eq!(next["data"].as_array().unwrap().len(), 3);
     match backend {
         Backend::Sqlite => assert_eq!(next["total"], dense),
