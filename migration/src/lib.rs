@@ -12,6 +12,7 @@ mod m20261203_000006_tenant_first_indexes;
 mod m20261203_000007_saved_views;
 mod m20261203_000008_report_schedules;
 mod m20261203_000009_substring_statistics;
+mod m20261203_000010_history_and_imports;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_saved_views::Migration),
             Box::new(m20261203_000008_report_schedules::Migration),
             Box::new(m20261203_000009_substring_statistics::Migration),
+            Box::new(m20261203_000010_history_and_imports::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod entity;
 pub mod error;
 pub mod form;
+pub mod history;
 pub mod list;
 pub mod permissions;
 pub mod record;

@@ -23,9 +23,11 @@ pub enum Action {
     ExportTenantData,
     /// Change or delete other people's shared views (anyone changes their own).
     ManageSharedViews,
+    /// Read the tenant's audit log (every entry of every record, the configuration and the users).
+    ReadAudit,
 }
 
-pub const ACTIONS: [Action; 9] = [
+pub const ACTIONS: [Action; 10] = [
     Action::ReadRecords,
     Action::CreateRecord,
     Action::UpdateRecord,
@@ -35,6 +37,7 @@ pub const ACTIONS: [Action; 9] = [
     Action::ManageConfiguration,
     Action::ExportTenantData,
     Action::ManageSharedViews,
+    Action::ReadAudit,
 ];
 
 /// How the acting user relates to the record in question.
@@ -52,12 +55,16 @@ pub const fn role_allows(role: Role, action: Action) -> Option<bool> {
     use Action::*;
     match (role, action) {
         (Role::Admin, _) => Some(true),
-        (Role::Manager, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),
+        (Role::Manager, ManageUsers | ManageConfiguration | ExportTenantData | ReadAudit) => {
+            Some(false)
+        }
         (Role::Manager, _) => Some(true),
         (Role::Member, ManageSharedViews) => Some(false),
         (Role::Member, ReadRecords | CreateRecord) => Some(true),
         (Role::Member, UpdateRecord | DeleteRecord | RestoreRecord) => None,
-        (Role::Member, ManageUsers | ManageConfiguration | ExportTenantData) => Some(false),
+        (Role::Member, ManageUsers | ManageConfiguration | ExportTenantData | ReadAudit) => {
+            Some(false)
+        }
         (Role::Viewer, ReadRecords) => Some(true),
         (Role::Viewer, _) => Some(false),
     }
@@ -123,6 +130,7 @@ mod tests {
                 role == Role::Admin
             );
             assert_eq!(allows(role, Action::ExportTenantData), role == Role::Admin);
+            assert_eq!(allows(role, Action::ReadAudit), role == Role::Admin);
         }
     }
 }

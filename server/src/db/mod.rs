@@ -8,6 +8,7 @@ pub mod backup;
 pub mod demo_data;
 pub mod entities;
 pub mod error;
+pub mod history;
 pub mod records;
 pub mod schedules;
 pub mod views;

@@ -2,6 +2,7 @@
 //! carries nothing about how they proved it (cookie, token, session): that stays in the HTTP layer.
 
 use shared::{
+    history::Source,
     permissions::{allows, allows_on, Action, Ownership},
     Role,
 };
@@ -16,6 +17,9 @@ pub struct Actor {
     /// The tenant's configuration version the session check saw; 0 when unknown (a CLI command, a job), which
     /// makes the configuration be read afresh.
     pub config_version: i64,
+    /// Where the actor's writes come from, as their history entries say: the app (`ui`) or the API with a
+    /// token (`api`), a job.
+    pub source: Source,
 }
 
 impl Actor {
@@ -58,6 +62,7 @@ fn forbidden(action: Action) -> DomainError {
         Action::ManageUsers => "Only administrators can manage users",
         Action::ManageConfiguration => "Only administrators can change the configuration",
         Action::ExportTenantData => "Only administrators can export the organisation's data",
+        Action::ReadAudit => "Only administrators can read the audit log",
         Action::ManageSharedViews => {
             "Only its owner, administrators and managers can change a shared view"
         }

@@ -17,6 +17,7 @@ use shared::{
     },
     entities::status::STATUS_ENTITIES,
     form::validate_record,
+    history::{FieldChange, HistoryAction},
     permissions::Action,
     EntityKind, FieldError, ENTITY_KINDS,
 };
@@ -221,7 +222,7 @@ pub async fn save(
         if let Some(changes) = planned.statuses.get(*entity) {
             for removed in &changes.removed {
                 if let Some(to) = &removed.move_to {
-                    move_records(&txn, kind, tenant_id, &removed.key, to).await?;
+                    move_records(&txn, actor, kind, &removed.key, to).await?;
                 }
             }
             let keys: Vec<&str> = changes.removed.iter().map(|r| r.key.as_str()).collect();
@@ -252,6 +253,14 @@ pub async fn save(
         },
     )
     .await?;
+    let entry = super::history::entry(
+        actor,
+        "config",
+        new_config.version,
+        HistoryAction::Configure,
+        document_changes(&current.to_document(), &new_config.to_document()),
+    );
+    db::history::insert(&txn, &[entry]).await?;
     txn.commit().await?;
     let new_config = Arc::new(new_config);
     svc.configs.put(tenant_id, new_config.clone());
@@ -260,17 +269,19 @@ pub async fn save(
 
 /// Moves every record of `kind` in status `from` to `to`, live and trashed, each as a write (version
 /// bumped, updated now), and rewrites the saved views that filter on `from`. The rules were checked by
-/// [`refused_moves`] before anything was written. The history attaches here.
+/// [`refused_moves`] before anything was written. Each move is a history entry of the `config` source.
 pub async fn move_records(
     txn: &DatabaseTransaction,
+    actor: &Actor,
     kind: EntityKind,
-    tenant_id: i64,
     from: &str,
     to: &str,
-) -> Result<u64, DomainError> {
+) -> Result<usize, DomainError> {
+    let tenant_id = actor.tenant_id;
     let moved = db::records::move_status(txn, kind.descriptor(), tenant_id, from, to).await?;
+    super::history::record_status_moves(txn, actor, kind, &moved, from, to).await?;
     super::views::rewrite_moved_status(txn, kind, tenant_id, from, to).await?;
-    Ok(moved)
+    Ok(moved.len())
 }
 
 /// Moves the new configuration's rules refuse: each live record of a moved status is checked as an update
@@ -378,6 +389,27 @@ fn status_kind(entity: &str) -> Result<EntityKind, DomainError> {
         .ok_or_else(|| {
             DomainError::Internal(format!("no entity has the statuses of {entity}").into())
         })
+}
+
+/// The parts of the configuration document a save changed, each whole (a status list, the rules, …).
+fn document_changes(before: &Value, after: &Value) -> Vec<FieldChange> {
+    let Some(after) = after.as_object() else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .filter(|(key, _)| key.as_str() != "version")
+        .filter_map(|(key, new)| {
+            let old = before.get(key).cloned().unwrap_or(Value::Null);
+            (old != *new).then(|| FieldChange {
+                field: key.clone(),
+                old,
+                new: new.clone(),
+                old_label: None,
+                new_label: None,
+            })
+        })
+        .collect()
 }
 
 /// What `tenants.backend_rules` holds: the document without its type, version and statuses.

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod backend_config;
 pub mod backup;
 pub mod error;
+pub mod history;
 pub mod limits;
 pub mod params;
 pub mod passwords;

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use chrono::{Duration as ChronoDuration, Utc};
 use shared::{
     auth::{validate_login, validate_signup, LoginInput, Me, Session, SignupInput, TenantSummary},
+    history::Source,
     BackendConfig, Role, ENTITY_KINDS,
 };
 
@@ -51,6 +52,7 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Authenticated, 
             tenant_id: user.tenant_id,
             role: Role::parse(&user.role).ok_or_else(unauthorized)?,
             config_version,
+            source: Source::Api,
         },
         session_id: session.id,
     })
@@ -157,6 +159,7 @@ async fn start_session(svc: &Services, user: UserRow) -> Result<Session, DomainE
         tenant_id: user.tenant_id,
         role: Role::Viewer,
         config_version: tenant.config_version,
+        source: Source::Api,
     };
     let config = backend_config::current(svc, &actor).await?;
     Ok(Session {

@@ -1,15 +1,18 @@
 //! The users of a tenant, administered by its admins. Every statement is scoped by the actor's tenant; an
 //! organisation always keeps one active administrator.
 
+use serde_json::{json, Value};
 use shared::{
     entities::user::{
         validate_user, validate_user_patch, User, UserInput, UserList, UserOption, UserPatch,
     },
+    history::{FieldChange, HistoryAction},
     permissions::Action,
     Patch, Role,
 };
 
 use super::{
+    history,
     tenants::{self, NewUser},
     Actor, DomainError, Services,
 };
@@ -69,9 +72,46 @@ pub async fn create(svc: &Services, actor: &Actor, input: UserInput) -> Result<U
         role: input.role.unwrap_or(Role::Member),
         password: input.password,
     };
-    tenants::create_user(&svc.db, actor.tenant_id, new_user)
-        .await
-        .map(to_dto)
+    let txn = db::begin_write(&svc.db).await?;
+    let created = tenants::create_user(&txn, actor.tenant_id, new_user).await?;
+    let changes = user_changes(None, &created);
+    let entry = history::entry(
+        actor,
+        "users",
+        created.id,
+        HistoryAction::UserCreate,
+        changes,
+    );
+    db::history::insert(&txn, &[entry]).await?;
+    txn.commit().await?;
+    Ok(to_dto(created))
+}
+
+/// What changed in a user that the audit log shows (never the password).
+fn user_changes(before: Option<&UserRow>, after: &UserRow) -> Vec<FieldChange> {
+    let fields = |user: Option<&UserRow>| -> [(&'static str, Value); 4] {
+        [
+            ("name", user.map_or(Value::Null, |u| json!(u.name))),
+            ("email", user.map_or(Value::Null, |u| json!(u.email))),
+            ("role", user.map_or(Value::Null, |u| json!(u.role))),
+            (
+                "is_active",
+                user.map_or(Value::Null, |u| json!(u.is_active)),
+            ),
+        ]
+    };
+    fields(before)
+        .into_iter()
+        .zip(fields(Some(after)))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((field, old), (_, new))| FieldChange {
+            field: field.into(),
+            old,
+            new,
+            old_label: None,
+            new_label: None,
+        })
+        .collect()
 }
 
 pub async fn update(
@@ -114,6 +154,7 @@ pub async fn update(
         ensure_another_active_admin(&txn, actor.tenant_id, id).await?;
     }
     let deactivated = current.is_active && is_active == Some(false);
+    let before = current.clone();
     let updated = accounts::update_user(
         &txn,
         current,
@@ -126,6 +167,15 @@ pub async fn update(
     .await?;
     if deactivated {
         accounts::delete_sessions_of(&txn, actor.tenant_id, id).await?;
+    }
+    let changes = user_changes(Some(&before), &updated);
+    if !changes.is_empty() {
+        let action = if deactivated {
+            HistoryAction::UserDeactivate
+        } else {
+            HistoryAction::UserUpdate
+        };
+        db::history::insert(&txn, &[history::entry(actor, "users", id, action, changes)]).await?;
     }
     txn.commit().await?;
     Ok(to_dto(updated))

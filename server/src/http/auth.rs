@@ -2,6 +2,7 @@
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::{header, request::Parts, HeaderMap};
+use shared::history::Source;
 
 use super::{cookie::read_session_cookie, error::ApiError, state::AppState};
 use crate::domain::{
@@ -14,6 +15,16 @@ use crate::domain::{
 pub enum Credential {
     Cookie,
     Bearer,
+}
+
+impl Credential {
+    /// The app signs in with the cookie; API clients send a token.
+    pub fn source(self) -> Source {
+        match self {
+            Credential::Cookie => Source::Ui,
+            Credential::Bearer => Source::Api,
+        }
+    }
 }
 
 /// The caller of one request: the domain's [`Actor`] plus how they proved it. Extracted once per request
@@ -55,7 +66,10 @@ impl FromRequestParts<AppState> for AuthContext {
             credentials(&parts.headers)?.ok_or(DomainError::Unauthorized(INVALID_CREDENTIALS))?;
         let authenticated = sessions::authenticate(&state.services, &token).await?;
         let ctx = AuthContext {
-            actor: authenticated.actor,
+            actor: Actor {
+                source: credential.source(),
+                ..authenticated.actor
+            },
             session_id: authenticated.session_id,
             credential,
         };

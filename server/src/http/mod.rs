@@ -16,7 +16,7 @@ pub mod server;
 pub mod state;
 
 use handlers::{
-    auth as auth_routes, backend_config, client_errors, forms, health, records, schedules,
+    auth as auth_routes, backend_config, client_errors, forms, health, history, records, schedules,
     tenant_export, users, views,
 };
 
@@ -103,6 +103,8 @@ fn api_router(state: &AppState) -> Router<AppState> {
             post(backend_config::preview),
         )
         .route("/admin/export", get(tenant_export::download))
+        .route("/audit", get(history::audit))
+        .route("/audit/export.csv", get(history::audit_export))
         .route("/trash/{entity}", get(records::trash))
         .route("/trash/{entity}/{id}/restore", post(records::restore))
         .route("/{entity}", get(records::list).post(records::create))
@@ -113,6 +115,11 @@ fn api_router(state: &AppState) -> Router<AppState> {
                 .patch(records::update)
                 .put(records::update)
                 .delete(records::delete),
+        )
+        .route("/{entity}/{id}/history", get(history::of_record))
+        .route(
+            "/{entity}/{id}/history/{entry_id}/revert",
+            post(history::revert),
         )
         // Unknown API paths answer with the JSON envelope, never with an HTML page.
         .fallback(|| async { ApiError::NOT_FOUND })

@@ -133,7 +133,10 @@ pub async fn require_signed_in_pages(
             Ok(Some((token, credential))) => sessions::authenticate(&state.services, &token)
                 .await
                 .map(|authenticated| AuthContext {
-                    actor: authenticated.actor,
+                    actor: crate::domain::Actor {
+                        source: credential.source(),
+                        ..authenticated.actor
+                    },
                     session_id: authenticated.session_id,
                     credential,
                 }),

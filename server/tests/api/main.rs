@@ -12,6 +12,7 @@ mod auth;
 mod backend_config;
 mod backup;
 mod health;
+mod history;
 mod observability;
 mod rate_limits;
 mod records;

@@ -138,23 +138,37 @@ pub async fn status_usage(
 }
 
 /// Moves every record (live and trashed) of a status to another, each as a write: version bumped, updated
-/// now. Answers how many moved.
+/// now. Answers the ids of the records moved.
 pub async fn move_status(
     db: &impl ConnectionTrait,
     descriptor: &'static EntityDescriptor,
     tenant_id: i64,
     from: &str,
     to: &str,
-) -> Result<u64, DbError> {
+) -> Result<Vec<i64>, DbError> {
     let Some((status_field, _)) = descriptor.status else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let mut update = bump_version(descriptor.table, tenant_id);
     update
         .value(Alias::new(status_field), to)
         .value(Alias::new("updated_at"), Expr::current_timestamp())
         .and_where(Expr::col(Alias::new(status_field)).eq(from));
-    execute(db, &update).await
+    updated_ids(db, &mut update).await
+}
+
+/// Runs an update and answers the ids of the rows it changed.
+async fn updated_ids(
+    db: &impl ConnectionTrait,
+    update: &mut UpdateStatement,
+) -> Result<Vec<i64>, DbError> {
+    update.returning_col(Alias::new("id"));
+    let statement = db.get_database_backend().build(&*update);
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get("", "id")?))
+        .collect()
 }
 
 /// The user and record fields of `record` (those in `only`, when given) that name nothing live and active in
@@ -348,7 +362,8 @@ pub enum Cascading {
     FromTrash,
 }
 
-/// Moves the children of `parent_id` (rows of `child_table` whose `via` holds it) with their parent.
+/// Moves the children of `parent_id` (rows of `child_table` whose `via` holds it) with their parent; answers
+/// the ids of the children moved.
 pub async fn cascade(
     db: &impl ConnectionTrait,
     direction: Cascading,
@@ -357,7 +372,7 @@ pub async fn cascade(
     via: &str,
     tenant_id: i64,
     parent_id: i64,
-) -> Result<u64, DbError> {
+) -> Result<Vec<i64>, DbError> {
     let parent_deleted_at = parent_deleted_at(parent_table, tenant_id, parent_id);
     let deleted_at = Expr::col(Alias::new("deleted_at"));
     let mut update = bump_version(child_table, tenant_id);
@@ -370,7 +385,7 @@ pub async fn cascade(
             .value(Alias::new("deleted_at"), Expr::cust("NULL"))
             .and_where(deleted_at.eq(parent_deleted_at)),
     };
-    execute(db, &update).await
+    updated_ids(db, &mut update).await
 }
 
 /// A page of the trash, most recently deleted first, with the exact count.

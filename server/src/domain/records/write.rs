@@ -1,6 +1,7 @@
 //! The one write path for records. Create, update, delete and restore each run [`write`]: permission, one
 //! transaction, the record before and after, the descriptor's cascades, then [`on_written`] — where tenant
-//! rules, status transitions and the history attach — and the commit. Nothing else writes records.
+//! rules, status transitions and the history attach — and the commit. Nothing else writes records one by
+//! one (an import writes its rows in bulk, with the same rules and the same history).
 
 use sea_orm::DatabaseTransaction;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use crate::{
         records::{Cascading, Liveness, StoredRecord},
         DbError,
     },
-    domain::{backend_config, Actor, DomainError, Services},
+    domain::{backend_config, history, Actor, DomainError, Services},
 };
 
 /// What a caller asks of one record. Bodies are the API's JSON documents (the entity's input or patch type).
@@ -38,6 +39,15 @@ impl Change<'_> {
     }
 }
 
+/// What a write's history entry says besides the write itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Provenance {
+    /// The history entry this write reverts.
+    pub reverts: Option<i64>,
+    /// The import that made this write.
+    pub import_id: Option<i64>,
+}
+
 /// A write as it stands inside its transaction, before the commit.
 pub struct Written<'a> {
     pub actor: &'a Actor,
@@ -48,12 +58,18 @@ pub struct Written<'a> {
     pub before: Option<&'a StoredRecord>,
     /// The live record after it; `None` for a delete.
     pub after: Option<&'a StoredRecord>,
+    /// The children its cascades moved with it: (table, ids).
+    pub cascaded: &'a [(&'static str, Vec<i64>)],
 }
 
 /// Runs after every record write, inside its transaction: an error here rolls the whole write back. The
-/// place for what must hold on every write path (per-tenant rules, status transitions, history).
-async fn on_written(_txn: &DatabaseTransaction, _written: &Written<'_>) -> Result<(), DomainError> {
-    Ok(())
+/// place for what must hold on every write path: the history entries.
+async fn on_written(
+    txn: &DatabaseTransaction,
+    written: &Written<'_>,
+    provenance: Provenance,
+) -> Result<(), DomainError> {
+    history::record_write(txn, written, provenance).await
 }
 
 /// Applies one change; answers the record after it (`None` after a delete).
@@ -62,6 +78,17 @@ pub async fn write(
     actor: &Actor,
     kind: EntityKind,
     change: Change<'_>,
+) -> Result<Option<Value>, DomainError> {
+    write_with(svc, actor, kind, change, Provenance::default()).await
+}
+
+/// [`write`], with what its history entry says about where it came from.
+pub async fn write_with(
+    svc: &Services,
+    actor: &Actor,
+    kind: EntityKind,
+    change: Change<'_>,
+    provenance: Provenance,
 ) -> Result<Option<Value>, DomainError> {
     let action = change.action();
     actor.require(action)?;
@@ -85,6 +112,7 @@ pub async fn write(
         actor.require_on(action, before.created_by(), before.assigned_to())?;
     }
 
+    let mut cascaded = Vec::new();
     let id = match (change, before.as_ref()) {
         (Change::Create { body }, _) => {
             let record = prepare_create(kind, body, &rules)?;
@@ -123,12 +151,12 @@ pub async fn write(
         }
         (Change::Delete { id }, _) => {
             db::records::trash(&txn, descriptor.table, tenant_id, id).await?;
-            cascade(&txn, Cascading::ToTrash, descriptor, tenant_id, id).await?;
+            cascaded = cascade(&txn, Cascading::ToTrash, descriptor, tenant_id, id).await?;
             id
         }
         (Change::Restore { id }, Some(before)) => {
             ensure_parents_live(&txn, kind, tenant_id, before).await?;
-            cascade(&txn, Cascading::FromTrash, descriptor, tenant_id, id).await?;
+            cascaded = cascade(&txn, Cascading::FromTrash, descriptor, tenant_id, id).await?;
             db::records::untrash(&txn, descriptor.table, tenant_id, id)
                 .await
                 .map_err(|err| refused(descriptor, err))?;
@@ -154,7 +182,9 @@ pub async fn write(
             id,
             before: before.as_ref(),
             after: after.as_ref(),
+            cascaded: &cascaded,
         },
+        provenance,
     )
     .await?;
     txn.commit().await?;
@@ -272,20 +302,21 @@ async fn ensure_parents_live(
 }
 
 /// Moves the record's cascade children with it (the descriptor's `cascades`). Restoring children can break a
-/// unique name among them: that is refused on the child's field.
+/// unique name among them: that is refused on the child's field. Answers the children moved, by table.
 async fn cascade(
     txn: &DatabaseTransaction,
     direction: Cascading,
     descriptor: &'static EntityDescriptor,
     tenant_id: i64,
     id: i64,
-) -> Result<(), DomainError> {
+) -> Result<Vec<(&'static str, Vec<i64>)>, DomainError> {
+    let mut moved = Vec::new();
     for cascade in descriptor.cascades {
         // The registry's tests check that a cascade names a registered table; the refusal's wording is all
         // that depends on finding it.
         let child =
             EntityKind::from_plural(cascade.child).map_or(descriptor, EntityKind::descriptor);
-        db::records::cascade(
+        let ids = db::records::cascade(
             txn,
             direction,
             descriptor.table,
@@ -296,8 +327,9 @@ async fn cascade(
         )
         .await
         .map_err(|err| refused(child, err))?;
+        moved.push((cascade.child, ids));
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// Database refusals of a write: a unique name taken → 409 on that field; anything the checks above should

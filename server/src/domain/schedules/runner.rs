@@ -225,6 +225,7 @@ async fn produce(svc: &Services, row: &ScheduleRow, run_id: i64) -> Result<Produ
         tenant_id: row.tenant_id,
         role: Role::parse(&row.owner_role).unwrap_or(Role::Viewer),
         config_version: 0,
+        source: shared::history::Source::Job,
     };
     let refused = |err: DomainError| {
         match err {

@@ -5,6 +5,7 @@ pub mod backend_config;
 pub mod client_errors;
 pub mod forms;
 pub mod health;
+pub mod history;
 pub mod records;
 pub mod schedules;
 pub mod tenant_export;
