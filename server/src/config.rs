@@ -91,6 +91,13 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Scheduled reports: the runner, how long files are kept, how they are delivered.
     pub reports: ReportSettings,
+    /// How long history entries are kept (`KEEL_HISTORY_RETENTION_DAYS`; unset: forever). Older ones are
+    /// removed daily.
+    pub history_retention_days: Option<u32>,
+    /// The largest CSV file an import takes (`KEEL_IMPORT_MAX_BYTES`, default 50 MiB).
+    pub import_max_bytes: u64,
+    /// The most data rows an import takes (`KEEL_IMPORT_MAX_ROWS`, default 200,000).
+    pub import_max_rows: u64,
 }
 
 /// Scheduled reports (issue 16).
@@ -353,6 +360,41 @@ impl Config {
                 .unwrap_or_default(),
         };
 
+        let history_retention_days = match get("KEEL_HISTORY_RETENTION_DAYS") {
+            None => None,
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(days) if (1..=36_500).contains(&days) => Some(days),
+                _ => {
+                    return Err(invalid(
+                        "KEEL_HISTORY_RETENTION_DAYS",
+                        format!("expected a whole number of days between 1 and 36500, got `{raw}`"),
+                    ))
+                }
+            },
+        };
+        let import_max_bytes = whole_number(
+            "KEEL_IMPORT_MAX_BYTES",
+            get("KEEL_IMPORT_MAX_BYTES"),
+            50 * 1024 * 1024,
+            "bytes",
+        )?;
+        let import_max_rows = whole_number(
+            "KEEL_IMPORT_MAX_ROWS",
+            get("KEEL_IMPORT_MAX_ROWS"),
+            200_000,
+            "rows",
+        )?;
+        if import_max_bytes == 0 || import_max_rows == 0 {
+            return Err(invalid(
+                if import_max_bytes == 0 {
+                    "KEEL_IMPORT_MAX_BYTES"
+                } else {
+                    "KEEL_IMPORT_MAX_ROWS"
+                },
+                "must be at least 1".into(),
+            ));
+        }
+
         let mut config = Config {
             environment,
             database_url,
@@ -374,6 +416,9 @@ impl Config {
             redis_timeout,
             trusted_proxies,
             reports,
+            history_retention_days,
+            import_max_bytes,
+            import_max_rows,
         };
         if config.jwt_secret.expose().is_empty() {
             config.jwt_secret = ensure_dev_jwt_secret(&config.data_dir)?;
@@ -510,6 +555,14 @@ mod tests {
         assert_eq!(config.exact_count_limit, 10_000);
         assert_eq!(config.substring_count_limit, 1_000);
         assert_eq!(config.export_chunk_rows, 5_000);
+        assert_eq!(
+            config.history_retention_days, None,
+            "history is kept forever"
+        );
+        assert_eq!(
+            (config.import_max_bytes, config.import_max_rows),
+            (50 * 1024 * 1024, 200_000)
+        );
     }
 
     #[test]

@@ -91,10 +91,12 @@ impl Application {
         self.services.clone()
     }
 
-    /// Serves until a shutdown signal; the scheduled-report runner runs beside it unless switched off.
+    /// Serves until a shutdown signal; the scheduled jobs (reports, history retention) run beside it unless
+    /// switched off (`KEEL_SCHEDULER=off`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         if self.services.config.reports.scheduler {
             crate::jobs::report_schedules::spawn(self.services.clone());
+            crate::jobs::history_retention::spawn(self.services.clone());
         }
         axum::serve(
             self.listener,

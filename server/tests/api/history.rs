@@ -471,3 +471,25 @@ async fn histories_stay_in_their_tenant_and_cost_one_statement(backend: Backend)
         (StatusCode::BAD_REQUEST, json!("before"))
     );
 }
+
+/// `KEEL_HISTORY_RETENTION_DAYS`: the daily cleaning removes entries older than the retention, and only those.
+#[tokio::test]
+async fn retention_removes_only_entries_past_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.login_as(Role::Admin).await;
+    let lead = app
+        .create("leads", &admin, json!({"company_name": "Acme"}))
+        .await;
+    let now = chrono::Utc::now();
+    let removed = server::domain::history::clean(&app.services, now, 30)
+        .await
+        .unwrap();
+    assert_eq!(removed, 0, "a fresh entry is kept");
+    assert_eq!(history(&app, &admin, "leads", &lead["id"]).await.len(), 1);
+    let removed =
+        server::domain::history::clean(&app.services, now + chrono::Duration::days(31), 30)
+            .await
+            .unwrap();
+    assert_eq!(removed, 1);
+    assert!(history(&app, &admin, "leads", &lead["id"]).await.is_empty());
+}

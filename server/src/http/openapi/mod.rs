@@ -1,6 +1,7 @@
 //! The OpenAPI 3 document of the REST API, served at `/api/openapi.json`. Generated from the same descriptors
 //! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
 
+mod history;
 mod schedules;
 mod views;
 
@@ -641,6 +642,8 @@ pub fn document() -> Value {
     views::paths(&mut paths);
     schedules::schemas(&mut schemas);
     schedules::paths(&mut paths);
+    history::schemas(&mut schemas);
+    history::paths(&mut paths);
     for kind in ENTITY_KINDS {
         let descriptor = kind.descriptor();
         let name = schema_name(kind);
