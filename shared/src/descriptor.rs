@@ -236,6 +236,9 @@ pub struct EntityDescriptor {
     pub default_statuses: &'static [(&'static str, &'static str, StatusCategory)],
     /// Tables whose rows follow this one to the trash and back.
     pub cascades: &'static [Cascade],
+    /// Sets of fields no two live records of a tenant share, text compared ignoring case (the database's
+    /// unique indexes, which a migration creates; an import checks them before writing).
+    pub unique: &'static [&'static [&'static str]],
     /// Listed under Reports (a report page with CSV export).
     pub in_reports: bool,
     /// A module a tenant's administrators may switch off (`features` in the backend configuration).

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod error;
 pub mod form;
 pub mod history;
+pub mod imports;
 pub mod list;
 pub mod permissions;
 pub mod record;

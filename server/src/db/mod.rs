@@ -9,6 +9,7 @@ pub mod demo_data;
 pub mod entities;
 pub mod error;
 pub mod history;
+pub mod imports;
 pub mod records;
 pub mod schedules;
 pub mod views;

@@ -31,6 +31,9 @@ pub enum DomainError {
         action: &'static str,
         retry_after_secs: u64,
     },
+    /// More than a limit allows (an import's size or row count): 413.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Database unavailable")]
     DatabaseUnavailable,
     /// Anything unexpected. The source is logged and reported, and never shown to the caller.

@@ -7,6 +7,7 @@ pub mod backend_config;
 pub mod backup;
 pub mod error;
 pub mod history;
+pub mod imports;
 pub mod limits;
 pub mod params;
 pub mod passwords;

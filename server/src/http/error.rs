@@ -44,6 +44,7 @@ impl ApiError {
                 DomainError::NotFound => ErrorCode::NotFound,
                 DomainError::Conflict { .. } => ErrorCode::Conflict,
                 DomainError::RateLimited { .. } => ErrorCode::RateLimited,
+                DomainError::TooLarge(_) => ErrorCode::PayloadTooLarge,
                 DomainError::DatabaseUnavailable => ErrorCode::ServiceUnavailable,
                 DomainError::Internal(_) => ErrorCode::Internal,
             },

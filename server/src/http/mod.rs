@@ -16,8 +16,8 @@ pub mod server;
 pub mod state;
 
 use handlers::{
-    auth as auth_routes, backend_config, client_errors, forms, health, history, records, schedules,
-    tenant_export, users, views,
+    auth as auth_routes, backend_config, client_errors, forms, health, history, imports, records,
+    schedules, tenant_export, users, views,
 };
 
 use axum::{
@@ -104,11 +104,18 @@ fn api_router(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/export", get(tenant_export::download))
         .route("/audit", get(history::audit))
+        .route("/imports", get(imports::list))
+        .route("/imports/{id}", axum::routing::delete(imports::undo))
         .route("/audit/export.csv", get(history::audit_export))
         .route("/trash/{entity}", get(records::trash))
         .route("/trash/{entity}/{id}/restore", post(records::restore))
         .route("/{entity}", get(records::list).post(records::create))
         .route("/{entity}/export.csv", get(records::export))
+        // The upload is streamed to disk under its own limit (`KEEL_IMPORT_MAX_BYTES`).
+        .route(
+            "/{entity}/import",
+            post(imports::import).layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/{entity}/{id}",
             get(records::get)

@@ -13,6 +13,7 @@ mod backend_config;
 mod backup;
 mod health;
 mod history;
+mod imports;
 mod observability;
 mod rate_limits;
 mod records;

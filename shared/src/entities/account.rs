@@ -23,6 +23,7 @@ crate::entity! {
             "created_at",
         ],
         default_statuses: &[],
+        unique: &[&["account_name"]],
         cascades: &[],
         in_reports: true,
         switchable: true,

@@ -54,6 +54,7 @@ crate::entity! {
             ("churned", "Churned", StatusCategory::Lost),
         ],
         // Deleting a client moves its live projects to the trash with it.
+        unique: &[&["company_name"]],
         cascades: &[Cascade {
             child: "projects",
             via: "client_id",

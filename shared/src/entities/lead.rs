@@ -29,6 +29,7 @@ crate::entity! {
             ("won", "Won", StatusCategory::Won),
             ("lost", "Lost", StatusCategory::Lost),
         ],
+        unique: &[],
         cascades: &[],
         in_reports: true,
         switchable: false,

@@ -30,6 +30,7 @@ crate::entity! {
             ("completed", "Completed", StatusCategory::Won),
             ("cancelled", "Cancelled", StatusCategory::Lost),
         ],
+        unique: &[&["client_id", "project_name"]],
         cascades: &[],
         in_reports: true,
         switchable: true,

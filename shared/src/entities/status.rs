@@ -52,6 +52,7 @@ pub const STATUS: EntityDescriptor = EntityDescriptor {
     search_fields: &[],
     columns: &["position", "key", "label", "is_closed"],
     default_statuses: &[],
+    unique: &[],
     cascades: &[],
     in_reports: false,
     switchable: false,

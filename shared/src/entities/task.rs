@@ -30,6 +30,7 @@ crate::entity! {
             ("done", "Done", StatusCategory::Closed),
             ("cancelled", "Cancelled", StatusCategory::Closed),
         ],
+        unique: &[],
         cascades: &[],
         // The plan's reports cover every entity but tasks.
         in_reports: false,

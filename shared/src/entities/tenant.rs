@@ -22,6 +22,7 @@ pub const TENANT: EntityDescriptor = EntityDescriptor {
     search_fields: &[],
     columns: &["id", "name", "slug", "created_at"],
     default_statuses: &[],
+    unique: &[],
     cascades: &[],
     in_reports: false,
     switchable: false,

@@ -40,6 +40,7 @@ pub const USER: EntityDescriptor = EntityDescriptor {
     search_fields: &["name", "email"],
     columns: &["id", "name", "email", "role", "is_active", "created_at"],
     default_statuses: &[],
+    unique: &[],
     cascades: &[],
     in_reports: false,
     switchable: false,

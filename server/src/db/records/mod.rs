@@ -257,22 +257,67 @@ pub async fn insert(
     created_by: i64,
     record: &FieldMap,
 ) -> Result<i64, DbError> {
-    let values = assignments(descriptor, record)?;
+    let mut insert = insert_statement(
+        descriptor,
+        tenant_id,
+        created_by,
+        std::slice::from_ref(record),
+    )?;
+    insert_returning_id(db, &mut insert).await
+}
+
+fn insert_statement(
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    created_by: i64,
+    records: &[FieldMap],
+) -> Result<sea_orm::sea_query::InsertStatement, DbError> {
     let mut insert = Query::insert();
-    insert
-        .into_table(Alias::new(descriptor.table))
-        .columns(
-            ["tenant_id", "created_by", "version"]
-                .map(Alias::new)
-                .into_iter()
-                .chain(values.iter().map(|(name, _)| name.clone())),
-        )
-        .values_panic(
+    insert.into_table(Alias::new(descriptor.table)).columns(
+        ["tenant_id", "created_by", "version"]
+            .map(Alias::new)
+            .into_iter()
+            .chain(descriptor.writable_fields().map(|def| Alias::new(def.name))),
+    );
+    for record in records {
+        let values = assignments(descriptor, record)?;
+        insert.values_panic(
             [tenant_id.into(), created_by.into(), 1i64.into()]
                 .into_iter()
                 .chain(values.into_iter().map(|(_, value)| Expr::val(value))),
         );
-    insert_returning_id(db, &mut insert).await
+    }
+    Ok(insert)
+}
+
+/// Inserts validated records, as many per statement as the backends' parameter limits allow; answers their
+/// ids in the order of `records`.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    descriptor: &'static EntityDescriptor,
+    tenant_id: i64,
+    created_by: i64,
+    records: &[FieldMap],
+) -> Result<Vec<i64>, DbError> {
+    // SQLite takes at most 32,766 parameters per statement.
+    let per_statement = (30_000 / (descriptor.writable_fields().count() + 3)).max(1);
+    let mut ids = Vec::with_capacity(records.len());
+    for chunk in records.chunks(per_statement) {
+        let mut insert = insert_statement(descriptor, tenant_id, created_by, chunk)?;
+        insert.returning_col(Alias::new("id"));
+        let statement = db.get_database_backend().build(&insert);
+        let mut chunk_ids = db
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64>("", "id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The rows of one insert take their ids from the sequence in the order of its VALUES; RETURNING does
+        // not promise that order, so the ids are put back into it.
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
 }
 
 /// Writes a validated record over the live row at `version`; `false` when someone else changed it first.
@@ -422,4 +467,51 @@ pub async fn trashed_page(
         .map(|row| codec::to_json(descriptor, row, Liveness::Trashed))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((data, total))
+}
+
+/// Ids per `IN (…)` list of the bulk writes.
+const BULK_CHUNK: usize = 500;
+
+/// Moves live records to the trash, all stamped with `at`; answers the ids moved.
+pub async fn trash_many(
+    db: &impl ConnectionTrait,
+    table: &str,
+    tenant_id: i64,
+    ids: &[i64],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<i64>, DbError> {
+    let stamp = codec::timestamp_param(at, super::is_sqlite(db));
+    let mut moved = Vec::new();
+    for chunk in ids.chunks(BULK_CHUNK) {
+        let mut update = bump_version(table, tenant_id);
+        update
+            .value(Alias::new("deleted_at"), Expr::val(stamp.clone()))
+            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+        moved.extend(updated_ids(db, &mut update).await?);
+    }
+    Ok(moved)
+}
+
+/// The live children (rows of `child_table` whose `via` holds one of `parent_ids`) of parents just trashed
+/// at `at` follow them, stamped the same, so that restoring a parent brings them back; answers their ids.
+pub async fn cascade_many(
+    db: &impl ConnectionTrait,
+    child_table: &str,
+    via: &str,
+    tenant_id: i64,
+    parent_ids: &[i64],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<i64>, DbError> {
+    let stamp = codec::timestamp_param(at, super::is_sqlite(db));
+    let mut moved = Vec::new();
+    for chunk in parent_ids.chunks(BULK_CHUNK) {
+        let mut update = bump_version(child_table, tenant_id);
+        update
+            .value(Alias::new("deleted_at"), Expr::val(stamp.clone()))
+            .and_where(Expr::col(Alias::new(via)).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+        moved.extend(updated_ids(db, &mut update).await?);
+    }
+    Ok(moved)
 }

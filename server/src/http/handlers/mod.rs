@@ -6,6 +6,7 @@ pub mod client_errors;
 pub mod forms;
 pub mod health;
 pub mod history;
+pub mod imports;
 pub mod records;
 pub mod schedules;
 pub mod tenant_export;
