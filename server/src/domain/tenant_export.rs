@@ -25,7 +25,7 @@ use crate::db::{
 };
 
 /// Every table that holds a tenant's data, in the archive's order, with the column that names the tenant.
-pub const TABLES: [(&str, &str); 13] = [
+pub const TABLES: [(&str, &str); 15] = [
     ("tenants", "id"),
     ("users", "tenant_id"),
     ("saved_views", "tenant_id"),
@@ -34,6 +34,8 @@ pub const TABLES: [(&str, &str); 13] = [
     ("report_runs", "tenant_id"),
     ("statuses", "tenant_id"),
     ("config_changes", "tenant_id"),
+    ("imports", "tenant_id"),
+    ("history_entries", "tenant_id"),
     ("leads", "tenant_id"),
     ("clients", "tenant_id"),
     ("projects", "tenant_id"),

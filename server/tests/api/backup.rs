@@ -203,7 +203,7 @@ async fn backup_and_restore_into_a_fresh_database_give_the_same_data_and_the_app
     assert_eq!(manifest.keel_version, env!("CARGO_PKG_VERSION"));
     assert_eq!(manifest.migrations, backup_migrations());
     let original = digests(&app).await;
-    assert_eq!(manifest.tables.len(), 15, "{:?}", manifest.tables.keys());
+    assert_eq!(manifest.tables.len(), 17, "{:?}", manifest.tables.keys());
     for (table, info) in &manifest.tables {
         assert_eq!(info.rows as i64, app.count_rows(table).await, "{table}");
         assert_eq!(
@@ -229,7 +229,7 @@ async fn backup_and_restore_into_a_fresh_database_give_the_same_data_and_the_app
         .await
         .unwrap_or_else(|err| panic!("restore: {err}"));
     assert_eq!(restored.verification.mismatches, Vec::<String>::new());
-    assert_eq!(restored.verification.tables, 15);
+    assert_eq!(restored.verification.tables, 17);
     assert_eq!(restored.verification.rows, manifest.total_rows());
     assert!(restored.migrated.is_empty(), "{:?}", restored.migrated);
 
@@ -434,7 +434,7 @@ async fn verify_backup_passes_and_a_tampered_manifest_fails_it(backend: Backend)
             .map(|m| format!("mismatch: {m}"))
             .collect::<Vec<_>>()
     );
-    assert_one_line_failure(&(code, stdout, stderr), "2 of 15 tables");
+    assert_one_line_failure(&(code, stdout, stderr), "2 of 17 tables");
 }
 
 /// The archive's files by name.
