@@ -2,6 +2,7 @@
 //! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
 
 mod history;
+mod imports;
 mod schedules;
 mod views;
 
@@ -644,6 +645,8 @@ pub fn document() -> Value {
     schedules::paths(&mut paths);
     history::schemas(&mut schemas);
     history::paths(&mut paths);
+    imports::schemas(&mut schemas);
+    imports::paths(&mut paths);
     for kind in ENTITY_KINDS {
         let descriptor = kind.descriptor();
         let name = schema_name(kind);
