@@ -167,6 +167,12 @@ pub fn Shell() -> impl IntoView {
                                     </A>
                                 </li>
                                 <li>
+                                    <A href=crate::audit_page::AUDIT_PATH attr:class="nav-link">
+                                        <span class="nav-dot dot-users" aria-hidden="true"></span>
+                                        "Audit log"
+                                    </A>
+                                </li>
+                                <li>
                                     <A href="/diagnostics" attr:class="nav-link">
                                         <span class="nav-dot dot-users" aria-hidden="true"></span>
                                         "Diagnostics"

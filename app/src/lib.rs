@@ -4,6 +4,7 @@
 
 mod admin;
 pub mod api;
+mod audit_page;
 mod auth_pages;
 mod diagnostics_page;
 pub mod error_reporting;
@@ -28,24 +29,27 @@ use leptos_router::{
 };
 
 use admin::backend_config::BackendConfigPage;
+use audit_page::AuditPage;
 use auth_pages::{LoginPage, SignupPage};
 use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
 use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
-use records::{record_form::FormMode, RecordFormPage, RecordPage};
+use records::{import_page::ImportPage, record_form::FormMode, RecordFormPage, RecordPage};
 use schedules_page::SchedulesPage;
 use search_page::SearchPage;
 use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
 use users_page::UsersPage;
 
-/// The list, new, detail and edit pages of one entity: `/leads`, `/leads/new`, `/leads/:id`, `/leads/:id/edit`.
+/// The list, new, import, detail and edit pages of one entity: `/leads`, `/leads/new`, `/leads/import`,
+/// `/leads/:id`, `/leads/:id/edit`.
 #[component(transparent)]
 fn EntityRoutes(kind: EntityKind) -> impl MatchNestedRoutes + Clone {
     view! {
         <ParentRoute ssr=SsrMode::InOrder path=StaticSegment(kind.plural()) view=Outlet>
             <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
+            <Route ssr=SsrMode::InOrder path=path!("import") view=move || view! { <ImportPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
         </ParentRoute>
@@ -112,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
                     <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
                     <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=BackendConfigPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=AuditPage/>
                 </ParentRoute>
             </Routes>
         </Router>

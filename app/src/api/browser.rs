@@ -81,6 +81,48 @@ impl Transport {
     }
 }
 
+/// Sends a file as the body of a POST (a CSV import), with its own media type; answers the status and the
+/// body's text. The file is handed to `fetch` as it is: the browser streams it from disk.
+#[cfg(feature = "hydrate")]
+pub async fn upload(
+    path: &str,
+    file: &web_sys::File,
+    content_type: &str,
+) -> Result<(u16, String), ApiFailure> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
+
+    let offline = |_| {
+        ApiFailure::local(
+            0,
+            ErrorCode::ServiceUnavailable,
+            "Cannot reach the server. Check your connection and try again.",
+        )
+    };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = Headers::new().map_err(offline)?;
+    headers.set("Accept", "application/json").map_err(offline)?;
+    headers.set("Content-Type", content_type).map_err(offline)?;
+    init.set_headers(&headers);
+    init.set_body(file.as_ref());
+    let request = Request::new_with_str_and_init(path, &init).map_err(offline)?;
+    let window = web_sys::window().ok_or(JsValue::NULL).map_err(offline)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .and_then(|value| value.dyn_into())
+        .map_err(offline)?;
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(offline)?)
+        .await
+        .map_err(offline)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
 /// Browser futures are not `Send`; the WASM app is single-threaded, so wrapping them is sound.
 #[cfg(feature = "hydrate")]
 pub fn send_wrapped<F: Future + 'static>(future: F) -> send_wrapper::SendWrapper<F> {

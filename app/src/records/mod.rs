@@ -2,6 +2,8 @@
 //! driven by the entity descriptors in `shared`, like the API they call.
 
 pub mod format;
+pub mod history_panel;
+pub mod import_page;
 pub mod query;
 pub mod record_form;
 mod record_page;

@@ -1,4 +1,4 @@
-//! A record's page: every field, the records that point at it, and Edit / Delete.
+//! A record's page: every field, the records that point at it, and Edit / Delete; its History tab.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,6 +10,7 @@ use shared::{descriptor::FieldDef, permissions::Action, EntityKind, FieldKind, S
 
 use super::{
     format::{cell_text, EMPTY},
+    history_panel::{HistoryPanel, RecordRefresh},
     query::ReportQuery,
     record_id, record_title, referenced_kind, related_lists, singular_label, statuses_resource,
     Allowed, Record,
@@ -32,13 +33,15 @@ pub fn use_record_id() -> Memo<Option<i64>> {
     })
 }
 
+/// The record of the route; read again whenever a [`RecordRefresh`] in context is bumped (after a revert).
 pub fn record_resource(
     kind: EntityKind,
     id: Memo<Option<i64>>,
 ) -> Resource<Option<Result<Record, api::ApiFailure>>> {
+    let refresh = use_context::<RecordRefresh>();
     Resource::new(
-        move || id.get(),
-        move |id| async move {
+        move || (id.get(), refresh.map(|RecordRefresh(n)| n.get())),
+        move |(id, _)| async move {
             match id {
                 Some(id) => Some(api::records::get(kind, id).await),
                 None => None,
@@ -49,6 +52,8 @@ pub fn record_resource(
 
 #[component]
 pub fn RecordPage(kind: EntityKind) -> impl IntoView {
+    provide_context(RecordRefresh(RwSignal::new(0)));
+    provide_context(HistoryShown(RwSignal::new(false)));
     let id = use_record_id();
     let record = record_resource(kind, id);
     let statuses = statuses_resource(kind);
@@ -90,6 +95,10 @@ pub fn MissingRecord(kind: EntityKind, message: String) -> impl IntoView {
         </section>
     }
 }
+
+/// Whether the record page shows its History tab (kept across a re-read of the record).
+#[derive(Clone, Copy)]
+struct HistoryShown(RwSignal<bool>);
 
 /// The value of a field as a reader sees it: joined names instead of ids, references as links.
 fn field_view(
@@ -175,6 +184,9 @@ fn RecordDetail(
         .map(|(other, param)| view! { <RelatedList kind=other param id/> })
         .collect_view();
     let delete_title = title.clone();
+    let history = use_context::<HistoryShown>()
+        .map_or_else(|| RwSignal::new(false), |HistoryShown(shown)| shown);
+    let history_statuses = statuses.clone();
     view! {
         <Title text=title.clone()/>
         <section class="page-header with-actions">
@@ -191,10 +203,23 @@ fn RecordDetail(
                 </Allowed>
             </div>
         </section>
-        <div class="card">
-            <dl class="detail-grid">{fields}{computed}</dl>
+        <div class="tabs record-tabs" role="tablist" aria-label="Record">
+            <button type="button" role="tab" class="tab" id="tab-details"
+                aria-selected=move || (!history.get()).to_string() on:click=move |_| history.set(false)>"Details"</button>
+            <button type="button" role="tab" class="tab" id="tab-history"
+                aria-selected=move || history.get().to_string() on:click=move |_| history.set(true)>"History"</button>
         </div>
-        {related}
+        <div role="tabpanel" aria-labelledby="tab-details" hidden=move || history.get()>
+            <div class="card">
+                <dl class="detail-grid">{fields}{computed}</dl>
+            </div>
+            {related}
+        </div>
+        <Show when=move || history.get()>
+            <div role="tabpanel" aria-labelledby="tab-history">
+                <HistoryPanel kind id statuses=history_statuses.clone()/>
+            </div>
+        </Show>
     }
 }
 

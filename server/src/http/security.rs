@@ -114,8 +114,9 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 const PUBLIC_PAGES: [&str; 2] = ["/login", "/signup"];
 
 /// Pages that need more than being signed in, and what they need.
-const ADMIN_PAGES: [(&str, Action); 3] = [
+const ADMIN_PAGES: [(&str, Action); 4] = [
     ("/users", Action::ManageUsers),
+    ("/admin/audit", Action::ReadAudit),
     ("/diagnostics", Action::ManageConfiguration),
     ("/admin/backend-config", Action::ManageConfiguration),
 ];

@@ -19,13 +19,16 @@ mod views;
 
 use leptos::prelude::*;
 use leptos_router::{
+    components::A,
     hooks::{use_navigate, use_query_map},
     NavigateOptions,
 };
 use shared::{permissions::Action, EntityKind};
 
 use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError, views::ViewsBar};
-use super::{can, format, query::ReportQuery, statuses_resource, user_options_resource, ListPage};
+use super::{
+    can, format, query::ReportQuery, statuses_resource, user_options_resource, Allowed, ListPage,
+};
 use crate::{
     api,
     saved_views::{default_of, use_saved_views},
@@ -150,6 +153,9 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                         })}
                     </Transition>
                 </p>
+                <Allowed action=Action::CreateRecord>
+                    <A href=format!("/{}/import", kind.plural()) attr:class="button" attr:data-testid="import-csv">"Import"</A>
+                </Allowed>
                 <a class="button" href=export_href download="" data-testid="export-csv">"Export CSV"</a>
             </div>
             <div class="card table-card" class:is-loading=move || loading.get() aria-busy=move || loading.get().to_string()>
