@@ -23,7 +23,8 @@ fn entity_label(entity: &str) -> String {
     match entity {
         "users" => "Users".to_owned(),
         "config" => "Configuration".to_owned(),
-        other => EntityKind::from_plural(other).map_or_else(|| other.to_owned(), |k| k.label().to_owned()),
+        other => EntityKind::from_plural(other)
+            .map_or_else(|| other.to_owned(), |k| k.label().to_owned()),
     }
 }
 

@@ -29,7 +29,9 @@ pub fn revert(
 }
 
 /// `GET /api/audit?…` (admins): `query` is the page's own filter string, without the `?`.
-pub fn audit(query: &str) -> impl Future<Output = Result<HistoryPage, ApiFailure>> + Send + 'static {
+pub fn audit(
+    query: &str,
+) -> impl Future<Output = Result<HistoryPage, ApiFailure>> + Send + 'static {
     super::get(&format!("/api/audit?{query}"))
 }
 

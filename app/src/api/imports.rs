@@ -14,7 +14,10 @@ use super::ApiFailure;
 #[derive(Debug, Clone)]
 pub enum ImportAnswer {
     Report(ImportReport),
-    RowsFailed { message: String, report: ImportReport },
+    RowsFailed {
+        message: String,
+        report: ImportReport,
+    },
     Refused(ApiFailure),
 }
 

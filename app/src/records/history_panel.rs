@@ -22,7 +22,9 @@ pub struct RecordRefresh(pub RwSignal<u32>);
 pub fn entry_time(at: &str) -> String {
     let day = cell_text(
         shared::FieldKind::Date,
-        Some(&serde_json::Value::String(at.get(..10).unwrap_or(at).to_owned())),
+        Some(&serde_json::Value::String(
+            at.get(..10).unwrap_or(at).to_owned(),
+        )),
         &[],
     );
     format!("{day}, {} UTC", at.get(11..16).unwrap_or(""))
@@ -130,10 +132,7 @@ fn EntryView(
     entry: HistoryEntry,
     statuses: Vec<StatusOption>,
 ) -> impl IntoView {
-    let who = entry
-        .user_name
-        .clone()
-        .unwrap_or_else(|| "Keel".to_owned());
+    let who = entry.user_name.clone().unwrap_or_else(|| "Keel".to_owned());
     let note = source_note(entry.source);
     let changes = entry
         .changes

@@ -139,11 +139,18 @@ pub fn ImportPage(kind: EntityKind) -> impl IntoView {
                 Ok(undone) => stage.set(Stage::Undone(format!(
                     "Import undone: {} {} moved to Trash.",
                     undone.trashed,
-                    if undone.trashed == 1 { "record" } else { "records" }
+                    if undone.trashed == 1 {
+                        "record"
+                    } else {
+                        "records"
+                    }
                 ))),
                 Err(failure) if failure.status == 409 && !force => {
-                    let details: Vec<String> =
-                        failure.details().iter().map(|d| d.message.clone()).collect();
+                    let details: Vec<String> = failure
+                        .details()
+                        .iter()
+                        .map(|d| d.message.clone())
+                        .collect();
                     stage.set(Stage::Refused(
                         format!("{} {}", failure.message(), details.join(" ")),
                         vec![FieldError {

@@ -34,6 +34,7 @@ use server::{
 use shared::entities::lead::LEAD;
 
 mod matrix;
+mod writes;
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +76,12 @@ struct Args {
     /// Seconds each 32-connection measurement of the report matrix lasts.
     #[arg(long, default_value_t = 3.0)]
     load_secs: f64,
+    /// Leads in the CSV file the import measurement imports (issue 17).
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: u64,
+    /// Measure only the imports and history part (no million-row load), and write only its block.
+    #[arg(long)]
+    writes_only: bool,
 }
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
@@ -551,6 +558,11 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
     if !ready.await {
         return Err("the server did not become ready".into());
     }
+    if args.writes_only {
+        let db = server::db::connect(database_url).await?;
+        let measured = writes::measure(&http, &db, pid, args.import_rows, args.samples).await?;
+        return publish_writes(args, &writes::render(&measured));
+    }
 
     // Tenants and users through the API, like real sign-ups.
     let mut tenants = Vec::new();
@@ -816,10 +828,25 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
     let markdown = render(&results, deep_page);
     println!("{markdown}");
     if !args.no_write {
-        write_between_markers(&args.out, &markdown)?;
+        write_between_markers(&args.out, &markdown, (START_MARKER, END_MARKER))?;
         eprintln!("keel-bench: wrote {}", args.out.display());
     }
+    let measured = writes::measure(&http, &db, pid, args.import_rows, args.samples).await?;
+    publish_writes(args, &writes::render(&measured))?;
     let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+const WRITES_START: &str =
+    "<!-- keel-bench writes: start (generated; edit the benchmark, not this part) -->";
+const WRITES_END: &str = "<!-- keel-bench writes: end -->";
+
+fn publish_writes(args: &Args, markdown: &str) -> Result<(), AnyError> {
+    println!("{markdown}");
+    if !args.no_write {
+        write_between_markers(&args.out, markdown, (WRITES_START, WRITES_END))?;
+        eprintln!("keel-bench: wrote the writes to {}", args.out.display());
+    }
     Ok(())
 }
 
@@ -830,14 +857,18 @@ const END_MARKER: &str = "<!-- keel-bench: end -->";
 /// Replaces the generated part of the file, between its markers, keeping what is written around it (the
 /// browser timings and other hand-written sections). A file without markers gets them around the results,
 /// above what it held.
-fn write_between_markers(path: &std::path::Path, generated: &str) -> Result<(), AnyError> {
+fn write_between_markers(
+    path: &std::path::Path,
+    generated: &str,
+    (start_marker, end_marker): (&str, &str),
+) -> Result<(), AnyError> {
     let current = std::fs::read_to_string(path).unwrap_or_default();
-    let block = format!("{START_MARKER}\n{}\n{END_MARKER}", generated.trim_end());
-    let updated = match (current.find(START_MARKER), current.find(END_MARKER)) {
+    let block = format!("{start_marker}\n{}\n{end_marker}", generated.trim_end());
+    let updated = match (current.find(start_marker), current.find(end_marker)) {
         (Some(start), Some(end)) if start < end => format!(
             "{}{block}{}",
             &current[..start],
-            &current[end + END_MARKER.len()..]
+            &current[end + end_marker.len()..]
         ),
         _ => format!("{block}\n\n{current}"),
     };
