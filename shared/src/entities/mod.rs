@@ -170,4 +170,26 @@ mod tests {
         assert_eq!(client.cascades.len(), 1);
         assert_eq!(client.computed.len(), 2);
     }
+
+    /// Unique keys name writable fields (the import checks them; the migrations' unique indexes enforce them).
+    #[test]
+    fn unique_keys_name_writable_fields() {
+        for kind in ENTITY_KINDS {
+            let descriptor = kind.descriptor();
+            for key in descriptor.unique {
+                assert!(!key.is_empty(), "{}", descriptor.table);
+                for field in *key {
+                    assert!(
+                        descriptor.field(field).is_some_and(|def| def.writable),
+                        "{}.{field}",
+                        descriptor.table
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            EntityKind::Client.descriptor().unique,
+            [&["company_name"][..]]
+        );
+    }
 }
