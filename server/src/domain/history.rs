@@ -259,8 +259,8 @@ async fn undo_of(
     entry: &HistoryEntry,
 ) -> Result<Undo, DomainError> {
     let mut current = entry.clone();
-    let mut flips = 0;
-    for _ in 0..MAX_REVERT_CHAIN {
+    // Each revert followed flips what undoing means.
+    for flips in 0..MAX_REVERT_CHAIN {
         let undo = match current.action {
             HistoryAction::Create | HistoryAction::Import => Some(Undo::Trash),
             HistoryAction::Restore | HistoryAction::CascadeRestore => Some(Undo::Trash),
@@ -294,7 +294,6 @@ async fn undo_of(
                     "The entry this one reverted is no longer kept: revert it by hand",
                 )
             })?;
-        flips += 1;
     }
     Err(DomainError::bad_request(
         "This chain of reverts is too long to follow: change the record by hand",
