@@ -22,7 +22,7 @@ pub enum ImportAnswer {
 }
 
 /// `POST /api/{entity}/import?dry_run=…&mapping=…&filename=…` with the chosen file as the body (browser only).
-#[cfg(feature = "hydrate")]
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub async fn upload(
     kind: EntityKind,
     file: web_sys::File,
@@ -54,7 +54,7 @@ pub async fn upload(
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
 pub async fn upload(
     _kind: EntityKind,
     _file: (),

@@ -18,9 +18,9 @@ use crate::api::{self, imports::ImportAnswer};
 const SHOWN_ERRORS: usize = 50;
 
 /// The file chosen in the browser (nothing while rendering on the server).
-#[cfg(feature = "hydrate")]
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 type Upload = web_sys::File;
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
 type Upload = ();
 
 /// Where the page stands.
@@ -94,7 +94,7 @@ pub fn ImportPage(kind: EntityKind) -> impl IntoView {
             });
         });
     };
-    #[cfg(feature = "hydrate")]
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     let choose = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let chosen = ev
@@ -106,7 +106,7 @@ pub fn ImportPage(kind: EntityKind) -> impl IntoView {
         file.set(chosen);
         run(true);
     };
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
     let choose = move |_: leptos::ev::Event| {};
 
     // A column's field chosen by hand: the file is checked again with it.

@@ -14,13 +14,13 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
             "row": {"type": "integer", "minimum": 1, "description": "As a spreadsheet numbers it: the header is row 1"},
             "column": nullable_text, "field": nullable_text, "code": text, "message": text}}),
     );
-    schemas.insert(
-        "ImportSummary".into(),
-        json!({"type": "object", "required": ["id", "entity", "user_id", "user_name", "filename", "rows", "created_at", "undone_at"],
-            "properties": {"id": {"type": "integer"}, "entity": text, "user_id": {"type": "integer"}, "user_name": text,
-                "filename": text, "rows": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
-                "undone_at": {"type": "string", "format": "date-time", "nullable": true}}}),
-    );
+    let summary = json!({"type": "object", "required": ["id", "entity", "user_id", "user_name", "filename", "rows", "created_at", "undone_at"],
+        "properties": {"id": {"type": "integer"}, "entity": text, "user_id": {"type": "integer"}, "user_name": text,
+            "filename": text, "rows": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+            "undone_at": {"type": "string", "format": "date-time", "nullable": true}}});
+    let mut nullable_summary = summary.clone();
+    nullable_summary["nullable"] = json!(true);
+    schemas.insert("ImportSummary".into(), summary);
     schemas.insert(
         "ImportReport".into(),
         json!({"type": "object", "required": ["rows", "valid", "error_count", "errors", "columns", "import"], "properties": {
@@ -28,7 +28,7 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
             "errors": {"type": "array", "maxItems": MAX_REPORTED_ERRORS, "items": reference("ImportError")},
             "columns": {"type": "array", "items": {"type": "object", "required": ["header", "field"], "properties": {
                 "header": text, "field": nullable_text}}},
-            "import": {"allOf": [reference("ImportSummary")], "nullable": true}}}),
+            "import": nullable_summary}}),
     );
     schemas.insert(
         "ImportList".into(),
