@@ -140,7 +140,18 @@ impl Rows {
             } else {
                 cell
             };
-            cells.push(std::str::from_utf8(cell).map_err(|_| not_utf8(Some(self.row)))?);
+            let text = std::str::from_utf8(cell).map_err(|_| not_utf8(Some(self.row)))?;
+            // No database stores a NUL in text; a file holding one is binary data, wherever it is.
+            if text.contains('\0') {
+                return Err(refused(
+                    "not_csv",
+                    format!(
+                        "This is not a CSV file (row {} holds binary data)",
+                        self.row
+                    ),
+                ));
+            }
+            cells.push(text);
         }
         Ok(Some(Row {
             number: self.row,

@@ -62,19 +62,26 @@ pub struct ImportOptions {
 
 /// The longest file name kept.
 const MAX_FILENAME_CHARS: usize = 255;
+/// The longest `mapping` parameter.
+const MAX_MAPPING_CHARS: usize = 10_000;
 
 /// `dry_run`, `mapping` (a JSON object: header → field name or null) and `filename` of an import.
 pub fn parse_options(params: &Params) -> Result<ImportOptions, DomainError> {
     let mut options = ImportOptions::default();
     params.read_each("Invalid import parameters", |name, value, _| match name {
         "dry_run" => match value {
-            "true" | "1" => {
+            "true" => {
                 options.dry_run = true;
                 Read::Taken
             }
-            "false" | "0" => Read::Taken,
+            "false" => Read::Taken,
             _ => Read::Bad(problem(name, "invalid", "Must be true or false")),
         },
+        "mapping" if value.len() > MAX_MAPPING_CHARS => Read::Bad(problem(
+            name,
+            "too_long",
+            format!("At most {MAX_MAPPING_CHARS} characters"),
+        )),
         "mapping" => match serde_json::from_str::<BTreeMap<String, Option<String>>>(value) {
             Ok(mapping) => {
                 options.mapping = mapping;
@@ -86,8 +93,14 @@ pub fn parse_options(params: &Params) -> Result<ImportOptions, DomainError> {
                 "Must be a JSON object of column header → field name (or null to leave the column out)",
             )),
         },
+        "filename" if value.chars().count() > MAX_FILENAME_CHARS => Read::Bad(problem(
+            name,
+            "too_long",
+            format!("At most {MAX_FILENAME_CHARS} characters"),
+        )),
+        // Kept for the imports list: control characters (a NUL, say) are dropped.
         "filename" => {
-            options.filename = value.chars().take(MAX_FILENAME_CHARS).collect();
+            options.filename = value.chars().filter(|c| !c.is_control()).collect();
             Read::Taken
         }
         _ => Read::Unknown,
