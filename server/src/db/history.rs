@@ -16,8 +16,23 @@ use super::{
 
 const TABLE: &str = "history_entries";
 
-/// Rows per multi-row insert: 12 parameters each stays far below SQLite's 32,766.
+/// Rows per multi-row insert: 11 parameters each stays far below SQLite's 32,766.
 const INSERT_CHUNK: usize = 1000;
+
+/// The columns an entry is written with, in order (its `id` is the database's).
+const WRITTEN: [&str; 11] = [
+    "tenant_id",
+    "entity",
+    "record_id",
+    "action",
+    "user_id",
+    "at",
+    "request_id",
+    "source",
+    "import_id",
+    "reverts_id",
+    "changes",
+];
 
 /// One entry to write.
 #[derive(Debug, Clone)]
@@ -50,22 +65,9 @@ pub async fn insert(db: &impl ConnectionTrait, entries: &[NewEntry]) -> Result<(
     let sqlite = super::is_sqlite(db);
     for chunk in entries.chunks(INSERT_CHUNK) {
         let mut insert = Query::insert();
-        insert.into_table(Alias::new(TABLE)).columns(
-            [
-                "tenant_id",
-                "entity",
-                "record_id",
-                "action",
-                "user_id",
-                "at",
-                "request_id",
-                "source",
-                "import_id",
-                "reverts_id",
-                "changes",
-            ]
-            .map(Alias::new),
-        );
+        insert
+            .into_table(Alias::new(TABLE))
+            .columns(WRITTEN.map(Alias::new));
         for entry in chunk {
             let changes = serde_json::to_string(&entry.changes)
                 .map_err(|_| DbError::Missing("history changes that do not serialise"))?;
@@ -97,20 +99,9 @@ fn select_entries() -> SelectStatement {
     let mut select = Query::select();
     select
         .columns(
-            [
-                "id",
-                "entity",
-                "record_id",
-                "action",
-                "user_id",
-                "at",
-                "request_id",
-                "source",
-                "import_id",
-                "reverts_id",
-                "changes",
-            ]
-            .map(|c| (Alias::new("h"), Alias::new(c))),
+            std::iter::once("id")
+                .chain(WRITTEN.into_iter().filter(|c| *c != "tenant_id"))
+                .map(|c| (Alias::new("h"), Alias::new(c))),
         )
         .expr_as(
             Expr::col((Alias::new("u"), Alias::new("name"))),

@@ -263,6 +263,34 @@ fn lower(column: &str) -> SimpleExpr {
     Func::lower(Expr::col(Alias::new(column))).into()
 }
 
+/// Live records of `table` in the tenant with their `title`, `(id, title)`, for each chunk of `values`
+/// turned into a condition by `matching`.
+async fn titled<T>(
+    db: &impl ConnectionTrait,
+    table: &str,
+    title: &str,
+    tenant_id: i64,
+    values: &[T],
+    matching: impl Fn(&[T]) -> SimpleExpr,
+) -> Result<Vec<(i64, String)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        let mut select = Query::select();
+        select
+            .column(Alias::new("id"))
+            .expr_as(Expr::col(Alias::new(title)), Alias::new("title"))
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .and_where(matching(chunk));
+        for row in fetch_all(db, &select).await? {
+            let title: Option<String> = row.try_get("", "title")?;
+            found.push((row.try_get("", "id")?, title.unwrap_or_default()));
+        }
+    }
+    Ok(found)
+}
+
 /// The live records of `table` whose `title` column matches one of `names` ignoring case: (lower-cased
 /// name, id, name as stored). A name may match several records.
 pub async fn ids_by_name(
@@ -272,23 +300,14 @@ pub async fn ids_by_name(
     tenant_id: i64,
     names: &[String],
 ) -> Result<Vec<(String, i64, String)>, DbError> {
-    let mut found = Vec::new();
-    for chunk in names.chunks(LOOKUP_CHUNK) {
-        let mut select = Query::select();
-        select
-            .column(Alias::new("id"))
-            .expr_as(Expr::col(Alias::new(title)), Alias::new("title"))
-            .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-            .and_where(lower(title).is_in(chunk.iter().map(|n| n.to_lowercase())));
-        for row in fetch_all(db, &select).await? {
-            let title: Option<String> = row.try_get("", "title")?;
-            let title = title.unwrap_or_default();
-            found.push((title.to_lowercase(), row.try_get("", "id")?, title));
-        }
-    }
-    Ok(found)
+    let found = titled(db, table, title, tenant_id, names, |chunk| {
+        lower(title).is_in(chunk.iter().map(|n| n.to_lowercase()))
+    })
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(id, name)| (name.to_lowercase(), id, name))
+        .collect())
 }
 
 /// Which of `ids` name live records of `table` in the tenant: (id, title).
@@ -299,22 +318,10 @@ pub async fn live_ids(
     tenant_id: i64,
     ids: &[i64],
 ) -> Result<Vec<(i64, String)>, DbError> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let mut select = Query::select();
-        select
-            .column(Alias::new("id"))
-            .expr_as(Expr::col(Alias::new(title)), Alias::new("title"))
-            .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()));
-        for row in fetch_all(db, &select).await? {
-            let title: Option<String> = row.try_get("", "title")?;
-            found.push((row.try_get("", "id")?, title.unwrap_or_default()));
-        }
-    }
-    Ok(found)
+    titled(db, table, title, tenant_id, ids, |chunk| {
+        Expr::col(Alias::new("id")).is_in(chunk.iter().copied())
+    })
+    .await
 }
 
 /// A unique key's values as compared: text lower-cased and trimmed, ids as their digits.

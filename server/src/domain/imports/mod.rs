@@ -61,9 +61,9 @@ pub struct ImportOptions {
 }
 
 /// The longest file name kept.
-const MAX_FILENAME_CHARS: usize = 255;
-/// The longest `mapping` parameter.
-const MAX_MAPPING_CHARS: usize = 10_000;
+pub const MAX_FILENAME_CHARS: usize = 255;
+/// The longest `mapping` parameter (the whole query string must stay under the server's URI limit).
+pub const MAX_MAPPING_CHARS: usize = 2_000;
 
 /// `dry_run`, `mapping` (a JSON object: header → field name or null) and `filename` of an import.
 pub fn parse_options(params: &Params) -> Result<ImportOptions, DomainError> {
@@ -77,7 +77,7 @@ pub fn parse_options(params: &Params) -> Result<ImportOptions, DomainError> {
             "false" => Read::Taken,
             _ => Read::Bad(problem(name, "invalid", "Must be true or false")),
         },
-        "mapping" if value.len() > MAX_MAPPING_CHARS => Read::Bad(problem(
+        "mapping" if value.chars().count() > MAX_MAPPING_CHARS => Read::Bad(problem(
             name,
             "too_long",
             format!("At most {MAX_MAPPING_CHARS} characters"),

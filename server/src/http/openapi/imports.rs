@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 use shared::{imports::MAX_REPORTED_ERRORS, ENTITY_KINDS};
 
 use super::{id_parameter, ok, reference};
+use crate::domain::imports::{MAX_FILENAME_CHARS, MAX_MAPPING_CHARS};
 
 pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     let text = json!({"type": "string"});
@@ -58,8 +59,8 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
                 "description": "UTF-8 with or without a byte order mark, comma or semicolon, RFC 4180 quoting. Columns match fields by label or name, ignoring case (the export's header imports back as it is); references by id or by name; statuses by key or label.",
                 "parameters": [
                     {"name": "dry_run", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
-                    {"name": "mapping", "in": "query", "description": "A JSON object: column header → field name, or null to leave the column out", "schema": {"type": "string", "maxLength": 10000}},
-                    {"name": "filename", "in": "query", "schema": {"type": "string", "maxLength": 255}},
+                    {"name": "mapping", "in": "query", "description": "A JSON object: column header → field name, or null to leave the column out", "schema": {"type": "string", "maxLength": MAX_MAPPING_CHARS}},
+                    {"name": "filename", "in": "query", "schema": {"type": "string", "maxLength": MAX_FILENAME_CHARS}},
                 ],
                 "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
                 "responses": responses}}));
