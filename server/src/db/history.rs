@@ -60,46 +60,9 @@ fn entry_time(at: DateTime<Utc>, sqlite: bool) -> sea_orm::sea_query::Value {
     }
 }
 
-/// PostgreSQL reads a chunk of entries from one JSON parameter (`json_to_recordset`): far cheaper to plan
-/// than a VALUES list of 11,000 parameters.
-const FROM_JSON: &str = "INSERT INTO history_entries (tenant_id, entity, record_id, action, user_id, at, \
-     request_id, source, import_id, reverts_id, changes) SELECT tenant_id, entity, record_id, action, user_id, \
-     at, request_id, source, import_id, reverts_id, changes FROM json_to_recordset($1::json) AS r(tenant_id \
-     bigint, entity text, record_id bigint, action text, user_id bigint, at timestamptz, request_id text, \
-     source text, import_id bigint, reverts_id bigint, changes text)";
-
-/// Writes entries, in as few statements as the backend allows.
+/// Writes entries, in as few statements as the backend's parameter limit allows.
 pub async fn insert(db: &impl ConnectionTrait, entries: &[NewEntry]) -> Result<(), DbError> {
     let sqlite = super::is_sqlite(db);
-    if !sqlite && entries.len() > 1 {
-        for chunk in entries.chunks(INSERT_CHUNK) {
-            let rows: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|entry| {
-                    serde_json::json!({
-                        "tenant_id": entry.tenant_id,
-                        "entity": entry.entity,
-                        "record_id": entry.record_id,
-                        "action": entry.action.key(),
-                        "user_id": entry.user_id,
-                        "at": entry.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                        "request_id": entry.request_id,
-                        "source": entry.source.key(),
-                        "import_id": entry.import_id,
-                        "reverts_id": entry.reverts_id,
-                        "changes": serde_json::to_string(&entry.changes).unwrap_or_else(|_| "[]".into()),
-                    })
-                })
-                .collect();
-            let statement = sea_orm::Statement::from_sql_and_values(
-                sea_orm::DatabaseBackend::Postgres,
-                FROM_JSON,
-                [serde_json::Value::Array(rows).to_string().into()],
-            );
-            db.execute_raw(statement).await?;
-        }
-        return Ok(());
-    }
     for chunk in entries.chunks(INSERT_CHUNK) {
         let mut insert = Query::insert();
         insert

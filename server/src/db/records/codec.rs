@@ -88,28 +88,6 @@ pub fn read_timestamp(row: &QueryResult, column: &str) -> Result<Option<DateTime
     }))
 }
 
-/// The PostgreSQL type of a writable field's column, for reading rows from JSON (`json_to_recordset`).
-pub fn postgres_type(def: &FieldDef) -> &'static str {
-    match def.kind.storage() {
-        Storage::Text => "text",
-        Storage::Money | Storage::Integer => "bigint",
-        Storage::Date => "date",
-        Storage::Bool => "boolean",
-        Storage::Timestamp => "timestamptz",
-    }
-}
-
-/// A column value as JSON that `json_to_recordset` reads back into the column's type.
-pub fn sql_to_json(value: SqlValue) -> Value {
-    match value {
-        SqlValue::String(Some(text)) => Value::String(text),
-        SqlValue::BigInt(Some(n)) => Value::from(n),
-        SqlValue::Bool(Some(flag)) => Value::Bool(flag),
-        SqlValue::ChronoDate(Some(date)) => Value::String(date.format("%Y-%m-%d").to_string()),
-        _ => Value::Null,
-    }
-}
-
 /// A timestamp as a bound parameter comparable with stored ones: native on PostgreSQL, and on SQLite the
 /// same text shape `CURRENT_TIMESTAMP` stores, so comparisons are plain text comparisons.
 pub fn timestamp_param(time: DateTime<Utc>, sqlite: bool) -> SqlValue {

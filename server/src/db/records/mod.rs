@@ -299,9 +299,6 @@ pub async fn insert_many(
     created_by: i64,
     records: &[FieldMap],
 ) -> Result<Vec<i64>, DbError> {
-    if !super::is_sqlite(db) {
-        return insert_many_from_json(db, descriptor, tenant_id, created_by, records).await;
-    }
     // SQLite takes at most 32,766 parameters per statement.
     let per_statement = (30_000 / (descriptor.writable_fields().count() + 3)).max(1);
     let mut ids = Vec::with_capacity(records.len());
@@ -317,70 +314,6 @@ pub async fn insert_many(
             .collect::<Result<Vec<_>, _>>()?;
         // The rows of one insert take their ids from the sequence in the order of its VALUES; RETURNING does
         // not promise that order, so the ids are put back into it.
-        chunk_ids.sort_unstable();
-        ids.extend(chunk_ids);
-    }
-    Ok(ids)
-}
-
-/// PostgreSQL: a thousand rows per statement as one JSON parameter read by `json_to_recordset`. A VALUES list
-/// of 12,000 parameters cost half as much again as the rows' own writes (planned anew each time).
-async fn insert_many_from_json(
-    db: &impl ConnectionTrait,
-    descriptor: &'static EntityDescriptor,
-    tenant_id: i64,
-    created_by: i64,
-    records: &[FieldMap],
-) -> Result<Vec<i64>, DbError> {
-    let fields: Vec<&FieldDef> = descriptor.writable_fields().collect();
-    let names: Vec<String> = fields
-        .iter()
-        .map(|def| format!("\"{}\"", def.name))
-        .collect();
-    let typed: Vec<String> = fields
-        .iter()
-        .map(|def| format!("\"{}\" {}", def.name, codec::postgres_type(def)))
-        .collect();
-    let sql = format!(
-        "INSERT INTO \"{}\" (tenant_id, created_by, version, {names}) SELECT $1, $2, 1, {names} \
-         FROM json_to_recordset($3::json) AS r({typed}) RETURNING id",
-        descriptor.table,
-        names = names.join(", "),
-        typed = typed.join(", "),
-    );
-    let mut ids = Vec::with_capacity(records.len());
-    for chunk in records.chunks(1000) {
-        let rows = chunk
-            .iter()
-            .map(|record| {
-                fields
-                    .iter()
-                    .map(|def| {
-                        Ok((
-                            def.name.to_owned(),
-                            codec::sql_to_json(codec::to_sql(def, record.get(def.name))?),
-                        ))
-                    })
-                    .collect::<Result<serde_json::Map<String, Value>, DbError>>()
-                    .map(Value::Object)
-            })
-            .collect::<Result<Vec<Value>, DbError>>()?;
-        let statement = sea_orm::Statement::from_sql_and_values(
-            sea_orm::DatabaseBackend::Postgres,
-            sql.clone(),
-            [
-                tenant_id.into(),
-                created_by.into(),
-                Value::Array(rows).to_string().into(),
-            ],
-        );
-        let mut chunk_ids = db
-            .query_all_raw(statement)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<i64>("", "id"))
-            .collect::<Result<Vec<_>, _>>()?;
-        // As in `insert_many`: the ids in the order of the rows.
         chunk_ids.sort_unstable();
         ids.extend(chunk_ids);
     }
