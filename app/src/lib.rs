@@ -6,6 +6,7 @@ mod admin;
 pub mod api;
 mod audit_page;
 mod auth_pages;
+mod dashboard;
 mod diagnostics_page;
 pub mod error_reporting;
 mod flash;
@@ -31,9 +32,10 @@ use leptos_router::{
 use admin::backend_config::BackendConfigPage;
 use audit_page::AuditPage;
 use auth_pages::{LoginPage, SignupPage};
+use dashboard::Dashboard;
 use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
-use pages::{Dashboard, EntityListPage, NotFound, ReportPage, ReportsIndex};
+use pages::{BoardPage, EntityListPage, NotFound, ReportPage, ReportsIndex};
 use records::{import_page::ImportPage, record_form::FormMode, RecordFormPage, RecordPage};
 use schedules_page::SchedulesPage;
 use search_page::SearchPage;
@@ -41,8 +43,8 @@ use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
 use users_page::UsersPage;
 
-/// The list, new, import, detail and edit pages of one entity: `/leads`, `/leads/new`, `/leads/import`,
-/// `/leads/:id`, `/leads/:id/edit`.
+/// The list, new, import, board, detail and edit pages of one entity: `/leads`, `/leads/new`,
+/// `/leads/import`, `/leads/board`, `/leads/:id`, `/leads/:id/edit`.
 #[component(transparent)]
 fn EntityRoutes(kind: EntityKind) -> impl MatchNestedRoutes + Clone {
     view! {
@@ -50,6 +52,7 @@ fn EntityRoutes(kind: EntityKind) -> impl MatchNestedRoutes + Clone {
             <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
             <Route ssr=SsrMode::InOrder path=path!("import") view=move || view! { <ImportPage kind/> }/>
+            <Route ssr=SsrMode::InOrder path=path!("board") view=move || view! { <BoardPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
         </ParentRoute>

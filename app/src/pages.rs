@@ -1,36 +1,14 @@
-//! The home page, entity lists, the reports and the not-found page.
+//! Entity lists, the reports and the not-found page (the home page is `dashboard`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
-use shared::{permissions::Action, EntityKind, ENTITY_KINDS};
+use shared::{permissions::Action, EntityKind};
 
 use crate::{
     records::{singular_label, Allowed, ReportTable},
     session::{module_on, use_current_user},
 };
-
-#[component]
-pub fn Dashboard() -> impl IntoView {
-    view! {
-        <Title text="Home"/>
-        <section class="page-header">
-            <h1>"Welcome to Keel"</h1>
-            <p class="muted">{format!("Track {} in one place.", spoken_list(&ENTITY_KINDS))}</p>
-        </section>
-        <div class="card-grid">
-            <OnModules kinds=&ENTITY_KINDS each=|kind| {
-                    view! {
-                        <A href=format!("/{}", kind.plural()) attr:class="card card-link">
-                            <span class=format!("card-accent dot-{}", kind.plural()) aria-hidden="true"></span>
-                            <h2>{kind.label()}</h2>
-                            <p class="muted">{format!("Open the {} list", kind.label().to_lowercase())}</p>
-                        </A>
-                    }
-            }/>
-        </div>
-    }
-}
 
 /// `each` of `kinds` whose module the tenant has on (switched-off modules disappear from the links).
 #[component]
@@ -79,6 +57,26 @@ pub fn EntityListPage(kind: EntityKind) -> impl IntoView {
         </section>
         <ReportTable kind base=format!("/{}", kind.plural())/>
     }
+}
+
+/// `/{entity}/board`: the entity's pipeline board (entities with a status), with the report's filters.
+#[component]
+pub fn BoardPage(kind: EntityKind) -> impl IntoView {
+    if kind.descriptor().board.is_none() {
+        return view! { <NotFound/> }.into_any();
+    }
+    let title = format!("{} board", singular_label(kind));
+    view! {
+        <Title text=title.clone()/>
+        <section class="page-header with-actions">
+            <h1>{title}</h1>
+            <Allowed action=Action::CreateRecord>
+                <A href=format!("/{}/new", kind.plural()) attr:class="button primary">{format!("New {}", kind.descriptor().singular)}</A>
+            </Allowed>
+        </section>
+        <ReportTable kind base=format!("/{}/board", kind.plural()) board=true/>
+    }
+    .into_any()
 }
 
 /// `/reports/:entity`, for the entities in [`REPORT_KINDS`]. Moving between reports keeps this component and
@@ -152,6 +150,8 @@ pub fn NotFound() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use shared::ENTITY_KINDS;
+
     use super::*;
 
     #[test]

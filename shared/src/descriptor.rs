@@ -239,10 +239,21 @@ pub struct EntityDescriptor {
     /// Sets of fields no two live records of a tenant share, text compared ignoring case (the database's
     /// unique indexes, which a migration creates; an import checks them before writing).
     pub unique: &'static [&'static [&'static str]],
+    /// How the records show on the pipeline board: set exactly for the entities with a `status`.
+    pub board: Option<BoardDef>,
     /// Listed under Reports (a report page with CSV export).
     pub in_reports: bool,
     /// A module a tenant's administrators may switch off (`features` in the backend configuration).
     pub switchable: bool,
+}
+
+/// An entity's pipeline board (`/{entity}/board`): one column per status, cards of its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardDef {
+    /// The one field a card shows under its title and assignee (a field or its `display_as` name).
+    pub card_field: &'static str,
+    /// A money field each column sums (a project's budget), beside its count.
+    pub sum: Option<&'static str>,
 }
 
 /// What a status means for the pipeline, whatever the tenant calls it: still `open`, or ended as `won`,

@@ -4,7 +4,9 @@
 
 pub mod auth;
 pub mod backend_config;
+pub mod board;
 pub mod contract;
+pub mod dashboard;
 pub mod descriptor;
 pub mod entities;
 pub mod entity;

@@ -1,7 +1,7 @@
 //! The typed client over the REST API (API.md): the only place in the app that spells an `/api/…` path. Each
-//! endpoint is one function in the module of its resource ([`records`], [`history`], [`imports`], [`users`],
-//! [`statuses`], [`views`], [`schedules`], [`backend_config`], [`auth`], [`client_errors`]); pages call
-//! those, never a path.
+//! endpoint is one function in the module of its resource ([`records`], [`dashboard`], [`history`],
+//! [`imports`], [`users`], [`statuses`], [`views`], [`schedules`], [`backend_config`], [`auth`],
+//! [`client_errors`]); pages call those, never a path.
 //!
 //! In the browser a call uses `fetch` (`browser`); while rendering on the server it sends the same request
 //! through the in-process axum router (handed over in context as `InProcessApi`) with the visitor's cookie
@@ -44,6 +44,7 @@ impl ApiFailure {
 pub mod auth;
 pub mod backend_config;
 pub mod client_errors;
+pub mod dashboard;
 pub mod history;
 pub mod imports;
 pub mod records;

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use serde_json::{Map, Value};
-use shared::EntityKind;
+use shared::{board::Board, EntityKind};
 
 use super::ApiFailure;
 use crate::records::{query::ReportQuery, ListPage, Record};
@@ -19,6 +19,26 @@ pub fn list(
         kind.plural(),
         query.api_query_string()
     ))
+}
+
+/// `GET /api/{entity}/board?…`: the board of a status entity with the filters and sort of `query`; with
+/// `column`, only that column's cards after the first `offset` ("Show more").
+pub fn board(
+    kind: EntityKind,
+    query: &ReportQuery,
+    column: Option<&str>,
+    offset: usize,
+) -> impl Future<Output = Result<Board<Record>, ApiFailure>> + Send + 'static {
+    let mut path = format!(
+        "/api/{}/board{}",
+        kind.plural(),
+        query.export_query_string()
+    );
+    if let Some(column) = column {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        path.push_str(&format!("{joiner}column={column}&offset={offset}"));
+    }
+    super::get(&path)
 }
 
 /// `GET /api/{entity}/export.csv?…`: a plain link (the browser downloads it), with the filters and sort of

@@ -1,6 +1,7 @@
 //! The record screens of every entity — report tables, detail pages, create/edit forms — built once and
 //! driven by the entity descriptors in `shared`, like the API they call.
 
+pub mod board;
 pub mod format;
 pub mod history_panel;
 pub mod import_page;

@@ -95,7 +95,7 @@ fn h(column: &str) -> Expr {
 }
 
 /// Entries with their user's name, newest first.
-fn select_entries() -> SelectStatement {
+pub(super) fn select_entries() -> SelectStatement {
     let mut select = Query::select();
     select
         .columns(
@@ -111,7 +111,7 @@ fn select_entries() -> SelectStatement {
     select
 }
 
-fn join_users(select: &mut SelectStatement) {
+pub(super) fn join_users(select: &mut SelectStatement) {
     select.join_as(
         JoinType::LeftJoin,
         Alias::new("users"),
@@ -125,7 +125,7 @@ fn join_users(select: &mut SelectStatement) {
     );
 }
 
-fn to_entry(row: &QueryResult) -> Result<HistoryEntry, DbError> {
+pub(super) fn to_entry(row: &QueryResult) -> Result<HistoryEntry, DbError> {
     let action: String = row.try_get("", "action")?;
     let source: String = row.try_get("", "source")?;
     let changes: String = row.try_get("", "changes")?;

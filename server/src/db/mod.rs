@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod backend_config;
 pub mod backup;
+pub mod dashboard;
 pub mod demo_data;
 pub mod entities;
 pub mod error;

@@ -530,7 +530,7 @@ pub fn parse_audit(params: &Params, paged: bool) -> Result<AuditQuery, DomainErr
 }
 
 /// What the audit log lists besides records.
-const AUDIT_ENTITIES: [&str; 2] = ["users", "config"];
+pub const AUDIT_ENTITIES: [&str; 2] = ["users", "config"];
 
 /// Entries per statement of the audit export.
 const EXPORT_CHUNK: u64 = 1000;

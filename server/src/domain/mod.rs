@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod backend_config;
 pub mod backup;
+pub mod dashboard;
 pub mod error;
 pub mod history;
 pub mod imports;

@@ -16,8 +16,8 @@ pub mod server;
 pub mod state;
 
 use handlers::{
-    auth as auth_routes, backend_config, client_errors, forms, health, history, imports, records,
-    schedules, tenant_export, users, views,
+    auth as auth_routes, backend_config, client_errors, dashboard, forms, health, history, imports,
+    records, schedules, tenant_export, users, views,
 };
 
 use axum::{
@@ -93,6 +93,7 @@ fn api_router(state: &AppState) -> Router<AppState> {
             get(schedules::time_zone).put(schedules::set_time_zone),
         )
         .route("/statuses", get(records::statuses))
+        .route("/dashboard", get(dashboard::show))
         .route("/backend-config", get(backend_config::for_forms))
         .route(
             "/admin/backend-config",
@@ -111,6 +112,7 @@ fn api_router(state: &AppState) -> Router<AppState> {
         .route("/trash/{entity}/{id}/restore", post(records::restore))
         .route("/{entity}", get(records::list).post(records::create))
         .route("/{entity}/export.csv", get(records::export))
+        .route("/{entity}/board", get(records::board))
         // The upload is streamed to disk under its own limit (`KEEL_IMPORT_MAX_BYTES`).
         .route(
             "/{entity}/import",

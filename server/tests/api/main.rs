@@ -11,6 +11,8 @@ mod access;
 mod auth;
 mod backend_config;
 mod backup;
+mod board;
+mod dashboard;
 mod health;
 mod history;
 mod imports;

@@ -25,6 +25,7 @@ crate::entity! {
         default_statuses: &[],
         unique: &[&["account_name"]],
         cascades: &[],
+        board: None,
         in_reports: true,
         switchable: true,
     }

@@ -59,6 +59,7 @@ crate::entity! {
             child: "projects",
             via: "client_id",
         }],
+        board: Some(crate::descriptor::BoardDef { card_field: "contact_name", sum: None }),
         in_reports: true,
         switchable: false,
     }

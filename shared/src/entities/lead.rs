@@ -31,6 +31,7 @@ crate::entity! {
         ],
         unique: &[],
         cascades: &[],
+        board: Some(crate::descriptor::BoardDef { card_field: "contact_name", sum: None }),
         in_reports: true,
         switchable: false,
     }

@@ -192,4 +192,39 @@ mod tests {
             [&["company_name"][..]]
         );
     }
+
+    /// A board exactly for the entities with a status; its card field is shown, its sum is money.
+    #[test]
+    fn boards_belong_to_status_entities() {
+        for kind in ENTITY_KINDS {
+            let descriptor = kind.descriptor();
+            assert_eq!(
+                descriptor.board.is_some(),
+                descriptor.status.is_some(),
+                "{}",
+                descriptor.table
+            );
+            let Some(board) = descriptor.board else {
+                continue;
+            };
+            assert!(
+                descriptor.field(board.card_field).is_some()
+                    || descriptor
+                        .fields
+                        .iter()
+                        .any(|def| def.display_as == Some(board.card_field)),
+                "{}.{}",
+                descriptor.table,
+                board.card_field
+            );
+            if let Some(sum) = board.sum {
+                assert_eq!(
+                    descriptor.field(sum).map(|def| def.kind),
+                    Some(crate::FieldKind::Money),
+                    "{}.{sum}",
+                    descriptor.table
+                );
+            }
+        }
+    }
 }

@@ -32,6 +32,7 @@ crate::entity! {
         ],
         unique: &[&["client_id", "project_name"]],
         cascades: &[],
+        board: Some(crate::descriptor::BoardDef { card_field: "budget", sum: Some("budget") }),
         in_reports: true,
         switchable: true,
     }

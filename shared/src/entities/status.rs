@@ -54,6 +54,7 @@ pub const STATUS: EntityDescriptor = EntityDescriptor {
     default_statuses: &[],
     unique: &[],
     cascades: &[],
+    board: None,
     in_reports: false,
     switchable: false,
 };

@@ -33,6 +33,7 @@ crate::entity! {
         unique: &[],
         cascades: &[],
         // The plan's reports cover every entity but tasks.
+        board: Some(crate::descriptor::BoardDef { card_field: "due_date", sum: None }),
         in_reports: false,
         switchable: true,
     }

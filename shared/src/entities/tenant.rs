@@ -24,6 +24,7 @@ pub const TENANT: EntityDescriptor = EntityDescriptor {
     default_statuses: &[],
     unique: &[],
     cascades: &[],
+    board: None,
     in_reports: false,
     switchable: false,
 };

@@ -42,6 +42,7 @@ pub const USER: EntityDescriptor = EntityDescriptor {
     default_statuses: &[],
     unique: &[],
     cascades: &[],
+    board: None,
     in_reports: false,
     switchable: false,
 };

@@ -14,16 +14,16 @@ use crate::records::Record;
 
 /// One input of the form.
 #[derive(Clone, Copy)]
-pub(super) struct FieldState {
-    pub(super) def: &'static FieldDef,
-    pub(super) text: RwSignal<String>,
-    pub(super) error: RwSignal<Option<String>>,
+pub(crate) struct FieldState {
+    pub(crate) def: &'static FieldDef,
+    pub(crate) text: RwSignal<String>,
+    pub(crate) error: RwSignal<Option<String>>,
     /// Left at least once (or the form was submitted): only then are its messages shown.
-    pub(super) touched: RwSignal<bool>,
+    pub(crate) touched: RwSignal<bool>,
 }
 
 impl FieldState {
-    pub(super) fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         format!("field-{}", self.def.name)
     }
 }

@@ -35,7 +35,7 @@ fn choices(
 /// One field: its label, the control its kind calls for (a dropdown for statuses, choices, users and
 /// references; a textarea for long text; an input typed for the browser's keyboard otherwise) and its message.
 #[component]
-pub(super) fn FormField(
+pub(crate) fn FormField(
     field: FieldState,
     /// Required by the descriptor or by a tenant rule (`validation_rules.<entity>.required`).
     required: bool,

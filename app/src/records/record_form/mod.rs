@@ -19,6 +19,7 @@ use serde_json::Value;
 use shared::{auth::Me, EntityKind};
 
 use self::form::RecordForm;
+pub(crate) use self::{draft::FieldState, field::FormField};
 use super::{
     record_id,
     record_page::{record_resource, use_record_id, MissingRecord},

@@ -26,6 +26,7 @@ use leptos_router::{
 use shared::{permissions::Action, EntityKind};
 
 use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError, views::ViewsBar};
+use super::board::BoardView;
 use super::{
     can, format, query::ReportQuery, statuses_resource, user_options_resource, Allowed, ListPage,
 };
@@ -76,9 +77,14 @@ impl Navigator {
     }
 }
 
-/// The report of `kind` at `base` (the page's own path, e.g. `/leads` or `/reports/leads`).
+/// The report of `kind` at `base` (the page's own path, e.g. `/leads` or `/reports/leads`). With `board`, the
+/// same view — filters, search, sort, saved views — as the pipeline board instead of the table.
 #[component]
-pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoView {
+pub fn ReportTable(
+    kind: EntityKind,
+    #[prop(into)] base: String,
+    #[prop(optional)] board: bool,
+) -> impl IntoView {
     let query = use_report_query();
     let navigate = use_navigate();
     let nav = Navigator {
@@ -95,6 +101,18 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
     let rows = Resource::new(
         move || query.with(|view| (view.api(), view.is_empty())),
         move |(view, plain)| async move {
+            // The board reads its own columns of cards.
+            if board {
+                return Ok(ListPage {
+                    data: Vec::new(),
+                    total: 0,
+                    page: 1,
+                    page_size: 0,
+                    total_exact: true,
+                    next_cursor: None,
+                    prev_cursor: None,
+                });
+            }
             let view = match plain {
                 true => default_of(&saved_views.list.await, kind)
                     .map(|default| ReportQuery::of_view(default, kind))
@@ -129,6 +147,7 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
     let export_href = move || api::records::export_url(kind, &query.get());
 
     let filter_nav = nav.clone();
+    let table_nav = nav.clone();
     view! {
         <div class="report" data-entity=kind.plural()>
             // The filter choices (statuses, users) are awaited, so the server's HTML and the hydrated page agree.
@@ -147,17 +166,22 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
             <ViewsBar kind query nav=nav.clone()/>
             <div class="report-toolbar">
                 <p class="report-summary" aria-live="polite">
-                    <Transition fallback=|| "Loading…">
-                        {move || Suspend::new(async move {
-                            rows.await.ok().map(|page| showing(&page))
-                        })}
-                    </Transition>
+                    {(!board).then(|| view! {
+                        <Transition fallback=|| "Loading…">
+                            {move || Suspend::new(async move {
+                                rows.await.ok().map(|page| showing(&page))
+                            })}
+                        </Transition>
+                    })}
                 </p>
+                <LayoutSwitch kind query board/>
                 <Allowed action=Action::CreateRecord>
                     <A href=format!("/{}/import", kind.plural()) attr:class="button" attr:data-testid="import-csv">"Import"</A>
                 </Allowed>
                 <a class="button" href=export_href download="" data-testid="export-csv">"Export CSV"</a>
             </div>
+            {board.then(|| view! { <BoardView kind query/> })}
+            {(!board).then(|| view! {
             <div class="card table-card" class:is-loading=move || loading.get() aria-busy=move || loading.get().to_string()>
                 <div class="loading-bar" aria-hidden="true"></div>
                 <Transition
@@ -166,7 +190,7 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                 >
                     {
                         move || {
-                            let nav = nav.clone();
+                            let nav = table_nav.clone();
                             let (plain, columns) = shown_columns.get();
                             Suspend::new(async move {
                                 let statuses = statuses.await;
@@ -193,8 +217,31 @@ pub fn ReportTable(kind: EntityKind, #[prop(into)] base: String) -> impl IntoVie
                     }
                 </Transition>
             </div>
+            })}
         </div>
     }
+}
+
+/// Table / Board: the same view of the report in either layout (entities with a status only). The board of
+/// an entity is `/{entity}/board`; its table is the entity's list.
+#[component]
+fn LayoutSwitch(kind: EntityKind, query: Memo<ReportQuery>, board: bool) -> impl IntoView {
+    kind.descriptor().board.map(|_| {
+        let table_href = move || format!("/{}{}", kind.plural(), query.with(ReportQuery::to_query_string));
+        let board_href = move || {
+            format!(
+                "/{}/board{}",
+                kind.plural(),
+                query.with(|q| q.with("page", None).with("page_size", None).to_query_string())
+            )
+        };
+        view! {
+            <nav class="layout-switch" aria-label="Layout">
+                <a href=table_href aria-current=(!board).then_some("page") data-testid="layout-table">"Table"</a>
+                <a href=board_href aria-current=board.then_some("page") data-testid="layout-board">"Board"</a>
+            </nav>
+        }
+    })
 }
 
 /// "Showing 51–100 of 1,234".

@@ -33,6 +33,7 @@ use server::{
 };
 use shared::entities::lead::LEAD;
 
+mod board;
 mod matrix;
 mod writes;
 
@@ -82,6 +83,9 @@ struct Args {
     /// Measure only the imports and history part (no million-row load), and write only its block.
     #[arg(long)]
     writes_only: bool,
+    /// Load the leads, measure only the pipeline board, and write only its block.
+    #[arg(long)]
+    board_only: bool,
 }
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
@@ -642,6 +646,10 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
 
     let (tenant_id, users, token) = &tenants[0];
     let user_id = users[0];
+    if args.board_only {
+        let measured = board::measure(&http, token, users[1], args.rows, args.samples).await?;
+        return publish_block(args, &board::render(&measured), (BOARD_START, BOARD_END));
+    }
     if let Some(path) = &args.explain {
         std::fs::write(path, matrix::explain(&db, *tenant_id, users[1]).await?)?;
         eprintln!("keel-bench: wrote the plans to {}", path.display());
@@ -831,6 +839,8 @@ async fn run(args: &Args, database_url: &str, child: &mut Option<Child>) -> Resu
         write_between_markers(&args.out, &markdown, (START_MARKER, END_MARKER))?;
         eprintln!("keel-bench: wrote {}", args.out.display());
     }
+    let board = board::measure(&http, token, users[1], args.rows, args.samples).await?;
+    publish_block(args, &board::render(&board), (BOARD_START, BOARD_END))?;
     let measured = writes::measure(&http, &db, pid, args.import_rows, args.samples).await?;
     publish_writes(args, &writes::render(&measured))?;
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -842,10 +852,19 @@ const WRITES_START: &str =
 const WRITES_END: &str = "<!-- keel-bench writes: end -->";
 
 fn publish_writes(args: &Args, markdown: &str) -> Result<(), AnyError> {
+    publish_block(args, markdown, (WRITES_START, WRITES_END))
+}
+
+const BOARD_START: &str =
+    "<!-- keel-bench board: start (generated; edit the benchmark, not this part) -->";
+const BOARD_END: &str = "<!-- keel-bench board: end -->";
+
+/// Prints a block of results and, unless `--no-write`, puts it between its markers in the output file.
+fn publish_block(args: &Args, markdown: &str, markers: (&str, &str)) -> Result<(), AnyError> {
     println!("{markdown}");
     if !args.no_write {
-        write_between_markers(&args.out, markdown, (WRITES_START, WRITES_END))?;
-        eprintln!("keel-bench: wrote the writes to {}", args.out.display());
+        write_between_markers(&args.out, markdown, markers)?;
+        eprintln!("keel-bench: wrote {} to {}", markers.0, args.out.display());
     }
     Ok(())
 }

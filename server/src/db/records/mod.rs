@@ -2,6 +2,7 @@
 //! planning (`list`), the row ↔ JSON codec (`codec`) and the writes below. Every statement is scoped by the
 //! tenant it is given; the caller (the domain's write path) holds the transaction.
 
+pub mod board;
 pub mod codec;
 pub mod export;
 pub mod list;

@@ -2,6 +2,7 @@
 //! SQL, the validation contract and the JSON; only `contract` names the per-entity types. Reads are in
 //! `read`, every write goes through `write`, the CSV export is `export`.
 
+pub mod board;
 pub mod contract;
 pub mod cursor;
 pub mod export;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod backend_config;
 pub mod client_errors;
+pub mod dashboard;
 pub mod forms;
 pub mod health;
 pub mod history;

@@ -3,11 +3,11 @@
 
 use axum::{extract::State, http::StatusCode, response::Response, Json};
 use serde_json::Value;
-use shared::StatusOption;
+use shared::{board::Board, StatusOption};
 
 use crate::{
     domain::{
-        records::{self, export, read, Page},
+        records::{self, board, export, read, Page},
         statuses,
     },
     http::{
@@ -28,6 +28,19 @@ pub async fn list(
     let query = read::parse_list(&ctx.actor, kind, &params)?;
     Ok(Json(
         records::list(&state.services, &ctx.actor, kind, &query).await?,
+    ))
+}
+
+/// `GET /api/{entity}/board`: the report's filters and sort as one column per status.
+pub async fn board(
+    State(state): State<AppState>,
+    Entity(kind): Entity,
+    ctx: AuthContext,
+    Query(params): Query,
+) -> Result<Json<Board<Value>>, ApiError> {
+    let query = board::parse_board(&ctx.actor, kind, &params)?;
+    Ok(Json(
+        board::board(&state.services, &ctx.actor, kind, &query).await?,
     ))
 }
 

@@ -1,6 +1,8 @@
 //! The OpenAPI 3 document of the REST API, served at `/api/openapi.json`. Generated from the same descriptors
 //! and list-parameter rules the handlers use, so the document and the code cannot drift apart.
 
+mod board;
+mod dashboard;
 mod history;
 mod imports;
 mod schedules;
@@ -643,6 +645,10 @@ pub fn document() -> Value {
     views::paths(&mut paths);
     schedules::schemas(&mut schemas);
     schedules::paths(&mut paths);
+    board::schemas(&mut schemas);
+    board::paths(&mut paths);
+    dashboard::schemas(&mut schemas);
+    dashboard::paths(&mut paths);
     history::schemas(&mut schemas);
     history::paths(&mut paths);
     imports::schemas(&mut schemas);
