@@ -210,9 +210,10 @@ pub fn Shell() -> impl IntoView {
 fn pinned_view_link(kind: EntityKind, view: SavedView) -> impl IntoView {
     let query = use_query_map();
     let id = view.id.to_string();
+    // A board view opens the board; a table view the entity's list.
     let href = format!(
-        "/{}{}",
-        kind.plural(),
+        "{}{}",
+        view.layout.path(kind),
         ReportQuery::of_view(&view, kind).to_query_string()
     );
     let current = move || {

@@ -13,6 +13,7 @@ mod m20261203_000007_saved_views;
 mod m20261203_000008_report_schedules;
 mod m20261203_000009_substring_statistics;
 mod m20261203_000010_history_and_imports;
+mod m20261204_000011_view_layouts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_report_schedules::Migration),
             Box::new(m20261203_000009_substring_statistics::Migration),
             Box::new(m20261203_000010_history_and_imports::Migration),
+            Box::new(m20261204_000011_view_layouts::Migration),
         ]
     }
 }

@@ -13,6 +13,40 @@ pub const MAX_VIEW_QUERY_CHARS: usize = 2000;
 /// List parameters a view does not keep: a view always opens on its first page.
 pub const VIEW_PAGING_PARAMS: [&str; 2] = ["page", "cursor"];
 
+/// How a view shows its records: the report's table, or the pipeline board (entities with a status only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ViewLayout {
+    #[default]
+    Table,
+    Board,
+}
+
+impl ViewLayout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Board => "board",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "table" => Some(Self::Table),
+            "board" => Some(Self::Board),
+            _ => None,
+        }
+    }
+
+    /// Where a view of `kind` in this layout opens: the board, or the entity's list.
+    pub fn path(self, kind: EntityKind) -> String {
+        match self {
+            Self::Table => format!("/{}", kind.plural()),
+            Self::Board => format!("/{}/board", kind.plural()),
+        }
+    }
+}
+
 /// A saved view as the API returns it, for the user who asked (`is_default`, `can_edit`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedView {
@@ -24,6 +58,9 @@ pub struct SavedView {
     pub query: String,
     /// The visible columns in order (keys of the entity's report columns).
     pub columns: Vec<String>,
+    /// Table or board; a board view keeps its columns for when it is opened as a table.
+    #[serde(default)]
+    pub layout: ViewLayout,
     pub shared: bool,
     pub pinned: bool,
     pub owner_id: i64,
@@ -49,6 +86,8 @@ pub struct SavedViewInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<String>>,
     #[serde(default)]
+    pub layout: ViewLayout,
+    #[serde(default)]
     pub shared: bool,
     #[serde(default)]
     pub pinned: bool,
@@ -65,6 +104,8 @@ pub struct SavedViewPatch {
     pub query: Patch<String>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     pub columns: Patch<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub layout: Patch<ViewLayout>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     pub shared: Patch<bool>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
@@ -159,6 +200,20 @@ pub fn check_columns(kind: EntityKind, columns: &[String], errors: &mut Vec<Fiel
     }
 }
 
+/// A board only for an entity that has one.
+pub fn check_layout(kind: EntityKind, layout: ViewLayout, errors: &mut Vec<FieldError>) {
+    if layout == ViewLayout::Board && kind.descriptor().board.is_none() {
+        errors.push(problem(
+            "layout",
+            "no_board",
+            format!(
+                "{} have no board: their records have no status",
+                kind.label()
+            ),
+        ));
+    }
+}
+
 /// Every problem of a new view that does not need the database, and its entity when that is known.
 pub fn validate_view_input(input: &SavedViewInput) -> Result<EntityKind, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -175,6 +230,9 @@ pub fn validate_view_input(input: &SavedViewInput) -> Result<EntityKind, Vec<Fie
     check_query(&input.query, &mut errors);
     if let (Some(kind), Some(columns)) = (kind, &input.columns) {
         check_columns(kind, columns, &mut errors);
+    }
+    if let Some(kind) = kind {
+        check_layout(kind, input.layout, &mut errors);
     }
     match kind {
         Some(kind) if errors.is_empty() => Ok(kind),
@@ -193,6 +251,7 @@ pub fn validate_view_patch(
         ("name", patch.name == Patch::Null),
         ("query", patch.query == Patch::Null),
         ("columns", patch.columns == Patch::Null),
+        ("layout", patch.layout == Patch::Null),
         ("shared", patch.shared == Patch::Null),
         ("pinned", patch.pinned == Patch::Null),
     ] {
@@ -208,6 +267,9 @@ pub fn validate_view_patch(
     }
     if let Patch::Set(columns) = &patch.columns {
         check_columns(kind, columns, &mut errors);
+    }
+    if let Patch::Set(layout) = patch.layout {
+        check_layout(kind, layout, &mut errors);
     }
     if errors.is_empty() {
         Ok(())
@@ -277,6 +339,25 @@ mod tests {
         assert_eq!(validate_view_input(&view).unwrap_err()[0].code, "required");
         view.columns = Some(default_columns(EntityKind::Lead));
         assert!(validate_view_input(&view).is_ok());
+    }
+
+    #[test]
+    fn only_entities_with_a_status_have_board_views() {
+        let mut view = input("leads", "Pipeline");
+        view.layout = ViewLayout::Board;
+        assert!(validate_view_input(&view).is_ok());
+        view.entity = "accounts".into();
+        assert_eq!(validate_view_input(&view).unwrap_err()[0].code, "no_board");
+        let patch: SavedViewPatch = serde_json::from_str(r#"{"layout": "board"}"#).unwrap();
+        assert_eq!(patch.layout, Patch::Set(ViewLayout::Board));
+        assert!(validate_view_patch(EntityKind::Project, &patch).is_ok());
+        assert_eq!(
+            validate_view_patch(EntityKind::Account, &patch).unwrap_err()[0].field,
+            "layout"
+        );
+        assert!(serde_json::from_str::<SavedViewPatch>(r#"{"layout": "grid"}"#).is_err());
+        assert_eq!(ViewLayout::Board.path(EntityKind::Lead), "/leads/board");
+        assert_eq!(ViewLayout::parse("table"), Some(ViewLayout::Table));
     }
 
     #[test]

@@ -379,6 +379,7 @@ mod tests {
             name: "Hot leads".into(),
             query: query.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            layout: Default::default(),
             shared: false,
             pinned: false,
             owner_id: 1,

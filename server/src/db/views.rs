@@ -25,6 +25,8 @@ pub struct ViewRow {
     pub query: String,
     /// A JSON array of column keys.
     pub columns: String,
+    /// `table` or `board`.
+    pub layout: String,
     pub shared: bool,
     pub pinned: bool,
     pub version: i64,
@@ -39,6 +41,7 @@ pub struct ViewValues<'a> {
     pub name: &'a str,
     pub query: &'a str,
     pub columns: &'a str,
+    pub layout: &'a str,
     pub shared: bool,
     pub pinned: bool,
 }
@@ -79,6 +82,7 @@ fn readable(tenant_id: i64, reader: i64) -> SelectStatement {
         "name",
         "query",
         "columns",
+        "layout",
         "shared",
         "pinned",
         "version",
@@ -113,6 +117,7 @@ fn to_row(row: &QueryResult) -> Result<ViewRow, DbError> {
         name: row.try_get("", "name")?,
         query: row.try_get("", "query")?,
         columns: row.try_get("", "columns")?,
+        layout: row.try_get("", "layout")?,
         shared: row.try_get("", "shared")?,
         pinned: row.try_get("", "pinned")?,
         version: row.try_get("", "version")?,
@@ -176,6 +181,7 @@ pub async fn insert(
                 "name",
                 "query",
                 "columns",
+                "layout",
                 "shared",
                 "pinned",
                 "created_at",
@@ -190,6 +196,7 @@ pub async fn insert(
             values.name.into(),
             values.query.into(),
             values.columns.into(),
+            values.layout.into(),
             values.shared.into(),
             values.pinned.into(),
             Expr::val(stamp.clone()),
@@ -216,6 +223,7 @@ pub async fn update(
         .value(Alias::new("name"), values.name)
         .value(Alias::new("query"), values.query)
         .value(Alias::new("columns"), values.columns)
+        .value(Alias::new("layout"), values.layout)
         .value(Alias::new("shared"), values.shared)
         .value(Alias::new("pinned"), values.pinned);
     Ok(execute(db, &update).await? > 0)

@@ -11,7 +11,7 @@ use shared::{
     permissions::{allows, Action},
     views::{
         default_columns, validate_view_input, validate_view_patch, view_entity, SavedView,
-        SavedViewInput, SavedViewList, SavedViewPatch, VIEW_PAGING_PARAMS,
+        SavedViewInput, SavedViewList, SavedViewPatch, ViewLayout, VIEW_PAGING_PARAMS,
     },
     EntityKind, FieldError, Patch, ENTITY_KINDS,
 };
@@ -82,6 +82,7 @@ pub async fn create(
         name,
         query: &query,
         columns: &columns,
+        layout: input.layout.as_str(),
         shared: input.shared,
         pinned: input.pinned,
     };
@@ -122,11 +123,16 @@ pub async fn update(
         _ => current.name.clone(),
     };
     let shared = set_or(&patch.shared, current.shared);
+    let layout = match patch.layout {
+        Patch::Set(layout) => layout.as_str(),
+        _ => current.layout.as_str(),
+    };
     let values = ViewValues {
         entity: &current.entity,
         name: &name,
         query: &query,
         columns: &columns,
+        layout,
         shared,
         pinned: set_or(&patch.pinned, current.pinned),
     };
@@ -404,6 +410,7 @@ fn to_dto(actor: &Actor, row: ViewRow) -> SavedView {
         name: row.name,
         query: row.query,
         columns: if columns.is_empty() { known } else { columns },
+        layout: ViewLayout::parse(&row.layout).unwrap_or_default(),
         shared: row.shared,
         pinned: row.pinned,
         owner_id: row.owner_id,

@@ -3,6 +3,7 @@
 //! is tested with the move, in `backend_config`.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use shared::{views::default_columns, EntityKind};
 
@@ -13,6 +14,7 @@ both_backends!(
     bad_views_are_400_with_every_problem,
     each_user_opens_a_report_with_their_default_view,
     views_of_a_module_switched_off_are_hidden,
+    a_view_keeps_its_layout_and_only_status_entities_have_boards,
 );
 
 async fn save(app: &TestApp, user: &TestUser, body: Value) -> Value {
@@ -483,4 +485,116 @@ async fn views_of_a_module_switched_off_are_hidden(backend: Backend) {
         ["Due"],
         "back with its module"
     );
+}
+
+async fn a_view_keeps_its_layout_and_only_status_entities_have_boards(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = app.team("layouts.test").await;
+
+    let table = save(
+        &app,
+        &team.member,
+        json!({"entity": "leads", "name": "Table"}),
+    )
+    .await;
+    assert_eq!(
+        table["layout"], "table",
+        "a view is a table unless it says otherwise"
+    );
+    let board = save(
+        &app,
+        &team.member,
+        json!({"entity": "projects", "name": "Pipeline", "layout": "board", "query": "project_status=planning,active"}),
+    )
+    .await;
+    assert_eq!(board["layout"], "board");
+    let (_, read) = app.get_json(&path(&board), &team.member).await;
+    assert_eq!(read["layout"], "board");
+
+    // Opened on the other layout and saved there: Update view sends the page's layout.
+    let (status, body) = app
+        .call(
+            &team.member,
+            Method::PATCH,
+            &path(&table),
+            Some(json!({"layout": "board", "version": 1})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["layout"], &body["version"]),
+        (&json!("board"), &json!(2))
+    );
+    let (status, body) = app
+        .call(
+            &team.member,
+            Method::PATCH,
+            &path(&table),
+            Some(json!({"name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["layout"], "board", "a patch without a layout keeps it");
+
+    // Accounts have no status, so no board; a layout is one of two words and never null.
+    let (status, body) = app
+        .post_json(
+            "/api/views",
+            &team.member,
+            json!({"entity": "accounts", "name": "Accounts board", "layout": "board"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        fields(&body),
+        [("layout".to_owned(), "no_board".to_owned())]
+    );
+    let accounts = save(
+        &app,
+        &team.member,
+        json!({"entity": "accounts", "name": "Accounts"}),
+    )
+    .await;
+    for bad in [
+        json!({"layout": "board"}),
+        json!({"layout": null}),
+        json!({"layout": "grid"}),
+    ] {
+        let (status, body) = app
+            .call(
+                &team.member,
+                Method::PATCH,
+                &path(&accounts),
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(
+            body["code"].is_string() && body["error"].is_string(),
+            "{body}"
+        );
+    }
+    let (_, unchanged) = app.get_json(&path(&accounts), &team.member).await;
+    assert_eq!(
+        (&unchanged["layout"], &unchanged["version"]),
+        (&json!("table"), &json!(1))
+    );
+
+    // The database holds the same rule for a write that skips the API.
+    let refused = app
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE saved_views SET layout = 'board' WHERE id = {}",
+            accounts["id"]
+        ))
+        .await;
+    assert!(refused.is_err(), "a board view of accounts was stored");
+    let refused = app
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE saved_views SET layout = 'kanban' WHERE id = {}",
+            board["id"]
+        ))
+        .await;
+    assert!(refused.is_err(), "an unknown layout was stored");
 }

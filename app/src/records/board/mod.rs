@@ -303,7 +303,13 @@ fn Columns(
         })
     };
     let summary = move || {
-        state.with(|b| format!("{} {}", format::count(b.total), kind.label().to_lowercase()))
+        state.with(|b| {
+            let noun = match b.total {
+                1 => kind.descriptor().singular.to_owned(),
+                _ => kind.label().to_lowercase(),
+            };
+            format!("{} {noun}", format::count(b.total))
+        })
     };
     let users = StoredValue::new(users);
     view! {

@@ -23,7 +23,7 @@ use leptos_router::{
     hooks::{use_navigate, use_query_map},
     NavigateOptions,
 };
-use shared::{permissions::Action, EntityKind};
+use shared::{permissions::Action, views::ViewLayout, EntityKind};
 
 use self::{filters::FilterBar, pager::Pager, rows::Rows, states::LoadError, views::ViewsBar};
 use super::board::BoardView;
@@ -69,6 +69,14 @@ impl Navigator {
                 scroll: false,
                 ..Default::default()
             },
+        );
+    }
+
+    /// Navigates to `query` at another page of the same entity (its board or its list).
+    fn go_to(&self, path: &str, query: &ReportQuery) {
+        (self.navigate)(
+            &format!("{path}{}", query.to_query_string()),
+            NavigateOptions::default(),
         );
     }
 
@@ -163,7 +171,7 @@ pub fn ReportTable(
                     }
                 }
             </Transition>
-            <ViewsBar kind query nav=nav.clone()/>
+            <ViewsBar kind query nav=nav.clone() layout=if board { ViewLayout::Board } else { ViewLayout::Table }/>
             <div class="report-toolbar">
                 <p class="report-summary" aria-live="polite">
                     {(!board).then(|| view! {

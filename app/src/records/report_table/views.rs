@@ -6,7 +6,7 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use shared::{
-    views::{check_name, SavedView, SavedViewInput, SavedViewPatch},
+    views::{check_name, SavedView, SavedViewInput, SavedViewPatch, ViewLayout},
     EntityKind, Patch,
 };
 
@@ -53,11 +53,24 @@ struct Panels {
     conflict: RwSignal<bool>,
 }
 
+/// Opens `view` in its own layout: on this page when the layouts match (keeping `/reports/…` or `/…`), on
+/// the entity's board or list otherwise.
+fn open_view(nav: &Navigator, view: &SavedView, kind: EntityKind, shown: ViewLayout) {
+    let query = ReportQuery::of_view(view, kind);
+    if view.layout == shown {
+        nav.go(&query, false);
+    } else {
+        nav.go_to(&view.layout.path(kind), &query);
+    }
+}
+
 #[component]
 pub(super) fn ViewsBar(
     kind: EntityKind,
     query: Memo<ReportQuery>,
     nav: Navigator,
+    /// The layout this page shows: what Save view keeps, and what Update view sets.
+    layout: ViewLayout,
 ) -> impl IntoView {
     let saved = use_saved_views();
     let feedback = Feedback {
@@ -77,7 +90,7 @@ pub(super) fn ViewsBar(
             let nav = nav.clone();
             Suspend::new(async move {
                 let views = views_of(&saved.list.await, kind);
-                view! { <ViewControls kind query nav views saved panels feedback/> }
+                view! { <ViewControls kind query nav views saved panels feedback layout/> }
             })
         }
     };
@@ -90,7 +103,7 @@ pub(super) fn ViewsBar(
                 on:click=move |_| panels.columns.update(|open| *open = !*open)>"Columns"</button>
         </div>
         <Show when=move || panels.saving.get()>
-            <SaveViewForm kind query nav=form_nav.clone() saved panels feedback/>
+            <SaveViewForm kind query nav=form_nav.clone() saved panels feedback layout/>
         </Show>
         <Show when=move || panels.scheduling.get() && query.with(ReportQuery::view_id).is_some()>
             <ScheduleForm target=ScheduleTarget::View(query) open=panels.scheduling/>
@@ -125,6 +138,7 @@ fn ViewControls(
     saved: SavedViews,
     panels: Panels,
     feedback: Feedback,
+    layout: ViewLayout,
 ) -> impl IntoView {
     let has_default = views.iter().any(|view| view.is_default);
     let options = views
@@ -136,11 +150,13 @@ fn ViewControls(
     // The view the page was opened from, while the user may read it.
     let active = Memo::new(move |_| query.with(ReportQuery::view_id).and_then(find));
     let editable = move || active.with(|view| view.as_ref().is_some_and(|view| view.can_edit));
-    // Update view: the page's query (paging aside) or columns are no longer the view's.
+    // Update view: the page's query (paging aside), columns or layout are no longer the view's.
     let differs = move || {
         active.with(|view| {
-            view.as_ref()
-                .is_some_and(|view| view.can_edit && query.with(|q| q.differs_from(view, kind)))
+            view.as_ref().is_some_and(|view| {
+                view.can_edit
+                    && (view.layout != layout || query.with(|q| q.differs_from(view, kind)))
+            })
         })
     };
     let selected = move || {
@@ -156,14 +172,14 @@ fn ViewControls(
         let nav = nav.clone();
         move |ev: leptos::ev::Event| {
             let chosen = event_target_value(&ev).parse().ok().and_then(find);
+            feedback.clear();
+            panels.conflict.set(false);
             let next = match chosen {
-                Some(view) => ReportQuery::of_view(&view, kind),
+                Some(view) => return open_view(&nav, &view, kind, layout),
                 // The plain report, on purpose: without `view=none` the default view would open again.
                 None if has_default => ReportQuery::default().with("view", Some(NO_VIEW.into())),
                 None => ReportQuery::default(),
             };
-            feedback.clear();
-            panels.conflict.set(false);
             nav.go(&next, false);
         }
     };
@@ -175,6 +191,7 @@ fn ViewControls(
         let patch = SavedViewPatch {
             query: Patch::Set(page.saved_view_query()),
             columns: Patch::Set(page.column_keys(kind)),
+            layout: Patch::Set(layout),
             version: Some(view.version),
             ..Default::default()
         };
@@ -205,7 +222,7 @@ fn ViewControls(
                         panels.conflict.set(false);
                         feedback.say(format!("Reloaded “{}”", latest.name));
                         saved.refresh();
-                        nav.go(&ReportQuery::of_view(&latest, kind), false);
+                        open_view(&nav, &latest, kind, layout);
                     }
                     Err(failure) => feedback.fail(&failure),
                 }
@@ -337,6 +354,7 @@ fn SaveViewForm(
     saved: SavedViews,
     panels: Panels,
     feedback: Feedback,
+    layout: ViewLayout,
 ) -> impl IntoView {
     let name = NodeRef::<leptos::html::Input>::new();
     let name_error = RwSignal::new(None::<String>);
@@ -365,6 +383,7 @@ fn SaveViewForm(
             name: text,
             query: page.saved_view_query(),
             columns: Some(page.column_keys(kind)),
+            layout,
             shared: shared.get_untracked(),
             pinned: pinned.get_untracked(),
         };

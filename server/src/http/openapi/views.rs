@@ -15,6 +15,10 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "description": "The report's query string without paging (filters, sort_by, sort_order, page_size), as GET /api/{entity} reads it; checked by the same parser"});
     let columns = json!({"type": "array", "minItems": 1, "items": {"type": "string"},
         "description": "Keys of the entity's report columns, in display order, each once"});
+    let layout = json!({"type": "string", "enum": ["table", "board"],
+        "description": "How the view opens: the report's table, or the pipeline board (leads, clients, projects and tasks only)"});
+    let mut layout_or_table = layout.clone();
+    layout_or_table["default"] = json!("table");
     let mut nullable_columns = columns.clone();
     nullable_columns["nullable"] = json!(true);
     nullable_columns["description"] =
@@ -22,10 +26,11 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
     schemas.insert(
         "SavedView".into(),
         json!({"type": "object",
-            "required": ["id", "entity", "name", "query", "columns", "shared", "pinned", "owner_id", "owner_name", "is_default", "can_edit", "version", "created_at", "updated_at"],
+            "required": ["id", "entity", "name", "query", "columns", "layout", "shared", "pinned", "owner_id", "owner_name", "is_default", "can_edit", "version", "created_at", "updated_at"],
             "properties": {
                 "id": {"type": "integer"}, "entity": {"type": "string", "enum": entities}, "name": {"type": "string"},
                 "query": {"type": "string"}, "columns": {"type": "array", "items": {"type": "string"}},
+                "layout": layout,
                 "shared": {"type": "boolean"}, "pinned": {"type": "boolean"}, "owner_id": {"type": "integer"},
                 "owner_name": {"type": "string"},
                 "is_default": {"type": "boolean", "description": "The caller opens this entity's report with it"},
@@ -37,12 +42,13 @@ pub(super) fn schemas(schemas: &mut Map<String, Value>) {
         "SavedViewInput".into(),
         json!({"type": "object", "additionalProperties": false, "required": ["entity", "name"], "properties": {
             "entity": {"type": "string", "enum": entities}, "name": name, "query": query, "columns": nullable_columns,
+            "layout": layout_or_table,
             "shared": {"type": "boolean", "default": false}, "pinned": {"type": "boolean", "default": false}}}),
     );
     schemas.insert(
         "SavedViewPatch".into(),
         json!({"type": "object", "additionalProperties": false, "properties": {
-            "name": name, "query": query, "columns": columns, "shared": {"type": "boolean"}, "pinned": {"type": "boolean"},
+            "name": name, "query": query, "columns": columns, "layout": layout, "shared": {"type": "boolean"}, "pinned": {"type": "boolean"},
             "version": {"type": "integer", "minimum": 1, "description": "The version read; 409 when someone changed the view since"}}}),
     );
     schemas.insert(
