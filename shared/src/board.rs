@@ -12,21 +12,29 @@ pub const MAX_CARDS_PER_COLUMN: u64 = 200;
 /// The board's own parameters, beside the report's filters and sort.
 pub const BOARD_PARAMS: [&str; 3] = ["per_column", "column", "offset"];
 
-/// One column: a status and the records in it.
+/// One status of an entity and its records: a board's column without its cards, and one bar of the
+/// dashboard's chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BoardColumn<R> {
+pub struct StatusCount {
     /// The status key the records store.
     pub key: String,
     pub label: String,
     pub category: StatusCategory,
-    /// `false` for a key the tenant no longer has (records are never hidden: they get a column of their own
-    /// until moved).
+    /// `false` for a key the tenant no longer has as a status (records are never hidden: they get a column
+    /// of their own until moved).
     pub known: bool,
-    /// Records of this status matching the board's filters.
+    /// Records of this status (matching the board's filters).
     pub count: u64,
     /// The sum of the entity's board sum field (a project's budget) over those records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sum: Option<Money>,
+}
+
+/// One column: a status, its figures and the records in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardColumn<R> {
+    #[serde(flatten)]
+    pub status: StatusCount,
     /// The first cards, in the board's sort order (after `offset` for "Show more").
     pub cards: Vec<R>,
     /// More cards follow these.
@@ -45,6 +53,6 @@ pub struct Board<R> {
 
 impl<R> Board<R> {
     pub fn column(&self, key: &str) -> Option<&BoardColumn<R>> {
-        self.columns.iter().find(|column| column.key == key)
+        self.columns.iter().find(|column| column.status.key == key)
     }
 }

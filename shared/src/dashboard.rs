@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{descriptor::StatusCategory, history::HistoryAction, value::Date, Money};
+pub use crate::board::StatusCount;
+use crate::{history::HistoryAction, value::Date, Money};
 
 /// Weeks of leads the dashboard counts, this one included.
 pub const LEAD_WEEKS: usize = 12;
@@ -56,20 +57,6 @@ impl StatusCounts {
     pub fn status(&self, key: &str) -> Option<&StatusCount> {
         self.statuses.iter().find(|status| status.key == key)
     }
-}
-
-/// One status of an entity and its records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatusCount {
-    pub key: String,
-    pub label: String,
-    pub category: StatusCategory,
-    /// `false` for a key the tenant no longer has as a status.
-    pub known: bool,
-    pub count: u64,
-    /// The sum of the records' budgets (projects only: the pipeline).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sum: Option<Money>,
 }
 
 /// Leads created in one week (Monday to Sunday, UTC).
@@ -126,6 +113,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::descriptor::StatusCategory;
 
     #[test]
     fn a_sum_is_sent_only_where_there_is_one() {

@@ -6,17 +6,18 @@ use chrono::{Days, NaiveDate, NaiveTime, Utc};
 use shared::{
     backend_config::StatusDef,
     dashboard::{
-        Dashboard, MyTask, MyTasks, RecentChange, StatusCount, StatusCounts, WeekCount,
-        LATEST_CHANGES, LEAD_WEEKS, MY_TASKS_SHOWN,
+        Dashboard, MyTask, MyTasks, RecentChange, StatusCounts, WeekCount, LATEST_CHANGES,
+        LEAD_WEEKS, MY_TASKS_SHOWN,
     },
     permissions::{allows, Action},
-    BackendConfig, Date, EntityDescriptor, EntityKind, Money, StatusCategory, ENTITY_KINDS,
+    BackendConfig, Date, EntityDescriptor, EntityKind, Money, ENTITY_KINDS,
 };
 
 use super::{
     backend_config,
     history::AUDIT_ENTITIES,
     params::{Params, Read},
+    records::board::in_tenant_order,
     Actor, DomainError, Services,
 };
 use crate::db::{
@@ -85,8 +86,7 @@ async fn status_counts(
     ))
 }
 
-/// The tenant's statuses in order with their counts (zero included), then the keys records hold that the
-/// tenant no longer has, by key.
+/// The entity's figures: its statuses in the tenant's order (the board's columns without cards) and totals.
 fn merge_counts(
     descriptor: &EntityDescriptor,
     status_field: &str,
@@ -94,37 +94,7 @@ fn merge_counts(
     groups: &[StatusGroup],
     summed: bool,
 ) -> StatusCounts {
-    let money = |group: Option<&StatusGroup>| {
-        summed.then(|| Money(group.and_then(|g| g.sum_cents).unwrap_or(0)))
-    };
-    let mut counted: Vec<StatusCount> = statuses
-        .iter()
-        .map(|status| {
-            let group = groups.iter().find(|group| group.key == status.key);
-            StatusCount {
-                key: status.key.clone(),
-                label: status.label.clone(),
-                category: status.category,
-                known: true,
-                count: group.map_or(0, |group| group.count),
-                sum: money(group),
-            }
-        })
-        .collect();
-    let mut unknown: Vec<StatusCount> = groups
-        .iter()
-        .filter(|group| !statuses.iter().any(|status| status.key == group.key))
-        .map(|group| StatusCount {
-            key: group.key.clone(),
-            label: format!("{} (no longer a status)", group.key),
-            category: StatusCategory::Open,
-            known: false,
-            count: group.count,
-            sum: money(Some(group)),
-        })
-        .collect();
-    unknown.sort_by(|a, b| a.key.cmp(&b.key));
-    counted.extend(unknown);
+    let counted = in_tenant_order(statuses, groups, summed);
     StatusCounts {
         entity: descriptor.table.to_owned(),
         status_field: status_field.to_owned(),
@@ -292,6 +262,7 @@ mod tests {
     use shared::entities::project::PROJECT;
 
     use super::*;
+    use shared::StatusCategory;
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

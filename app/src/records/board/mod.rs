@@ -178,8 +178,8 @@ fn Columns(
             match api::records::board(kind, &query, Some(&key), offset).await {
                 Ok(more) => state.update(|b| {
                     let (Some(column), Some(fetched)) = (
-                        b.columns.iter_mut().find(|c| c.key == key),
-                        more.columns.into_iter().find(|c| c.key == key),
+                        b.columns.iter_mut().find(|c| c.status.key == key),
+                        more.columns.into_iter().find(|c| c.status.key == key),
                     ) else {
                         return;
                     };
@@ -205,8 +205,8 @@ fn Columns(
             b.columns
                 .iter()
                 .map(|column| {
-                    let key = column.key.clone();
-                    let closed = column.category != StatusCategory::Open;
+                    let key = column.status.key.clone();
+                    let closed = column.status.category != StatusCategory::Open;
                     let (k1, k2, k3, k4, k5, k6, k7) = (
                         key.clone(),
                         key.clone(),
@@ -260,12 +260,13 @@ fn Columns(
                         }
                     });
                     let sum = column
+                        .status
                         .sum
                         .map(|sum| view! { <span class="board-sum" data-testid="sum">{format::money(&sum.to_string())}</span> });
                     view! {
                         <section class="board-column" data-status=key.clone() data-testid=format!("column-{key}")
-                            aria-label=column.label.clone()
-                            class:is-closed=closed class:is-unknown=!column.known
+                            aria-label=column.status.label.clone()
+                            class:is-closed=closed class:is-unknown=!column.status.known
                             class:is-collapsed=is_collapsed
                             class:drop-allowed=allowed_here class:drop-refused=refused_here
                             class:drop-over=move || over.with(|o| o.as_deref() == Some(k6.as_str()))
@@ -288,8 +289,8 @@ fn Columns(
                                 }
                             }>
                             <header class="board-column-header">
-                                <h2>{column.label.clone()}</h2>
-                                <span class="board-count" data-testid="count">{format::count(column.count)}</span>
+                                <h2>{column.status.label.clone()}</h2>
+                                <span class="board-count" data-testid="count">{format::count(column.status.count)}</span>
                                 {sum}
                                 {collapse}
                             </header>

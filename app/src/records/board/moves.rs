@@ -94,11 +94,11 @@ pub fn take(
     for column in &mut board.columns {
         if let Some(index) = column.cards.iter().position(|card| record_id(card) == id) {
             let card = column.cards.remove(index);
-            column.count = column.count.saturating_sub(1);
-            if let Some(sum) = &mut column.sum {
+            column.status.count = column.status.count.saturating_sub(1);
+            if let Some(sum) = &mut column.status.sum {
                 *sum = Money(sum.cents() - amount(&card, sum_field));
             }
-            return Some((column.key.clone(), card));
+            return Some((column.status.key.clone(), card));
         }
     }
     None
@@ -107,9 +107,9 @@ pub fn take(
 /// Puts `card` at the top of the column of `key` (count and sum follow); a card whose column is not on the
 /// board is dropped from view.
 pub fn put(board: &mut Board<Record>, key: &str, card: Record, sum_field: Option<&str>) {
-    if let Some(column) = board.columns.iter_mut().find(|c| c.key == key) {
-        column.count += 1;
-        if let Some(sum) = &mut column.sum {
+    if let Some(column) = board.columns.iter_mut().find(|c| c.status.key == key) {
+        column.status.count += 1;
+        if let Some(sum) = &mut column.status.sum {
             *sum = Money(sum.cents() + amount(&card, sum_field));
         }
         column.cards.insert(0, card);
@@ -136,7 +136,11 @@ pub fn replace(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::{backend_config::WorkflowRules, board::BoardColumn, StatusCategory, StatusOption};
+    use shared::{
+        backend_config::WorkflowRules,
+        board::{BoardColumn, StatusCount},
+        StatusCategory, StatusOption,
+    };
 
     fn lead(id: i64, status: &str) -> Record {
         serde_json::from_value(serde_json::json!({
@@ -200,12 +204,14 @@ mod tests {
             .unwrap()
         };
         let column = |key: &str, cards: Vec<Record>, cents: i64| BoardColumn {
-            key: key.to_owned(),
-            label: key.to_owned(),
-            category: StatusCategory::Open,
-            known: true,
-            count: cards.len() as u64,
-            sum: Some(Money(cents)),
+            status: StatusCount {
+                key: key.to_owned(),
+                label: key.to_owned(),
+                category: StatusCategory::Open,
+                known: true,
+                count: cards.len() as u64,
+                sum: Some(Money(cents)),
+            },
             cards,
             more: false,
         };
@@ -227,10 +233,10 @@ mod tests {
         let (from, card) = take(&mut board, 1, Some("budget")).unwrap();
         assert_eq!(from, "planning");
         put(&mut board, "active", card, Some("budget"));
-        assert_eq!(board.columns[0].count, 1);
-        assert_eq!(board.columns[0].sum, Some(Money(100)));
-        assert_eq!(board.columns[1].count, 1);
-        assert_eq!(board.columns[1].sum, Some(Money(1050)));
+        assert_eq!(board.columns[0].status.count, 1);
+        assert_eq!(board.columns[0].status.sum, Some(Money(100)));
+        assert_eq!(board.columns[1].status.count, 1);
+        assert_eq!(board.columns[1].status.sum, Some(Money(1050)));
         // Refused: back where it was, as stored.
         replace(
             &mut board,
@@ -239,9 +245,9 @@ mod tests {
             "project_status",
             Some("budget"),
         );
-        assert_eq!(board.columns[0].count, 2);
-        assert_eq!(board.columns[0].sum, Some(Money(1150)));
-        assert_eq!(board.columns[1].count, 0);
+        assert_eq!(board.columns[0].status.count, 2);
+        assert_eq!(board.columns[0].status.sum, Some(Money(1150)));
+        assert_eq!(board.columns[1].status.count, 0);
         assert_eq!(record_id(&board.columns[0].cards[0]), 1);
         assert!(take(&mut board, 99, None).is_none());
     }

@@ -4,7 +4,11 @@
 
 use serde_json::Value;
 use shared::{
-    board::{Board, BoardColumn, BOARD_PARAMS, DEFAULT_CARDS_PER_COLUMN, MAX_CARDS_PER_COLUMN},
+    backend_config::StatusDef,
+    board::{
+        Board, BoardColumn, StatusCount, BOARD_PARAMS, DEFAULT_CARDS_PER_COLUMN,
+        MAX_CARDS_PER_COLUMN,
+    },
     permissions::Action,
     rules::is_status_key,
     EntityKind, Money, StatusCategory,
@@ -12,7 +16,7 @@ use shared::{
 
 use super::query::ListQuery;
 use crate::{
-    db::records::board as stored,
+    db::records::board::{self as stored, StatusGroup},
     domain::{
         backend_config,
         params::{problem, Params, Read},
@@ -105,6 +109,48 @@ pub fn parse_board(
     Ok(query)
 }
 
+/// The tenant's `statuses` in order with their records (zero included), then a status for each key records
+/// hold that the tenant no longer has, by key: a board's columns and a dashboard chart's bars. With `summed`,
+/// each has its sum (zero when none).
+pub fn in_tenant_order(
+    statuses: &[StatusDef],
+    groups: &[StatusGroup],
+    summed: bool,
+) -> Vec<StatusCount> {
+    let money = |group: Option<&StatusGroup>| {
+        summed.then(|| Money(group.and_then(|g| g.sum_cents).unwrap_or(0)))
+    };
+    let mut counted: Vec<StatusCount> = statuses
+        .iter()
+        .map(|status| {
+            let group = groups.iter().find(|group| group.key == status.key);
+            StatusCount {
+                key: status.key.clone(),
+                label: status.label.clone(),
+                category: status.category,
+                known: true,
+                count: group.map_or(0, |group| group.count),
+                sum: money(group),
+            }
+        })
+        .collect();
+    let mut unknown: Vec<StatusCount> = groups
+        .iter()
+        .filter(|group| !statuses.iter().any(|status| status.key == group.key))
+        .map(|group| StatusCount {
+            key: group.key.clone(),
+            label: format!("{} (no longer a status)", group.key),
+            category: StatusCategory::Open,
+            known: false,
+            count: group.count,
+            sum: money(Some(group)),
+        })
+        .collect();
+    unknown.sort_by(|a, b| a.key.cmp(&b.key));
+    counted.extend(unknown);
+    counted
+}
+
 /// The board: the tenant's statuses in order, each with its count, sum and first cards; then a column for
 /// each key records still hold that the tenant no longer has, so that no record is ever off the board.
 pub async fn board(
@@ -116,7 +162,8 @@ pub async fn board(
     actor.require(Action::ReadRecords)?;
     let config = backend_config::enabled(svc, actor, kind).await?;
     let descriptor = kind.descriptor();
-    let (Some((status_field, _)), Some(board)) = (descriptor.status, descriptor.board) else {
+    let (Some((status_field, status_entity)), Some(board)) = (descriptor.status, descriptor.board)
+    else {
         return Err(DomainError::NotFound);
     };
     let groups = stored::status_groups(
@@ -129,51 +176,29 @@ pub async fn board(
     )
     .await?;
 
-    let mut columns: Vec<BoardColumn<Value>> = config
-        .rules_for(kind)
-        .statuses
-        .into_iter()
-        .map(|status| BoardColumn {
-            key: status.key,
-            label: status.label,
-            category: status.category,
-            known: true,
-            count: 0,
-            sum: board.sum.map(|_| Money(0)),
-            cards: Vec::new(),
-            more: false,
-        })
-        .collect();
-    let mut unknown: Vec<_> = groups
-        .iter()
-        .filter(|group| !columns.iter().any(|column| column.key == group.key))
-        .map(|group| BoardColumn {
-            key: group.key.clone(),
-            label: format!("{} (no longer a status)", group.key),
-            category: StatusCategory::Open,
-            known: false,
-            count: 0,
-            sum: board.sum.map(|_| Money(0)),
-            cards: Vec::new(),
-            more: false,
-        })
-        .collect();
-    unknown.sort_by(|a, b| a.key.cmp(&b.key));
-    columns.extend(unknown);
-    for group in &groups {
-        if let Some(column) = columns.iter_mut().find(|column| column.key == group.key) {
-            column.count = group.count;
-            if board.sum.is_some() {
-                column.sum = Some(Money(group.sum_cents.unwrap_or(0)));
-            }
-        }
-    }
+    let mut columns: Vec<BoardColumn<Value>> = in_tenant_order(
+        config.statuses_of(status_entity),
+        &groups,
+        board.sum.is_some(),
+    )
+    .into_iter()
+    .map(|status| BoardColumn {
+        status,
+        cards: Vec::new(),
+        more: false,
+    })
+    .collect();
 
     let keys: Vec<String> = columns
         .iter()
-        .filter(|column| column.count > query.offset)
-        .filter(|column| query.column.as_ref().is_none_or(|only| *only == column.key))
-        .map(|column| column.key.clone())
+        .filter(|column| column.status.count > query.offset)
+        .filter(|column| {
+            query
+                .column
+                .as_ref()
+                .is_none_or(|only| *only == column.status.key)
+        })
+        .map(|column| column.status.key.clone())
         .collect();
     let cards = stored::cards(
         &svc.db,
@@ -195,7 +220,7 @@ pub async fn board(
             .get(status_field)
             .and_then(Value::as_str)
             .unwrap_or_default();
-        if let Some(column) = columns.iter_mut().find(|column| column.key == key) {
+        if let Some(column) = columns.iter_mut().find(|column| column.status.key == key) {
             if column.cards.len() as u64 == query.per_column {
                 column.more = true;
             } else {
@@ -203,7 +228,7 @@ pub async fn board(
             }
         }
     }
-    let total = columns.iter().map(|column| column.count).sum();
+    let total = columns.iter().map(|column| column.status.count).sum();
     Ok(Board {
         status_field: status_field.to_owned(),
         total,
