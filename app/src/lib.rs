@@ -133,9 +133,13 @@ mod csp {
     use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::use_context};
 
     pub fn set_page_policy(options: &LeptosOptions) {
-        let (Some(nonce), Some(response)) =
-            (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-        else {
+        let (nonce, response) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>());
+        let (Some(nonce), Some(response)) = (nonce.clone(), response.clone()) else {
+            leptos::logging::warn!(
+                "page CSP not set: nonce {:?}, response options {}",
+                nonce.is_some(),
+                response.is_some()
+            );
             return;
         };
         // `cargo leptos watch` reloads the page over a websocket on another port.

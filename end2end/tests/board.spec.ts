@@ -121,6 +121,8 @@ test("the Move to… menu moves by keyboard, asks for what a status requires, an
   await dialog.getByRole("button", { name: "Move to Won" }).click();
   await expect(dialog).toHaveCount(0);
   await expect(column(page, "won").getByTestId(`card-${lead.id}`)).toBeVisible();
+  // The card moves at once; the server's answer comes after.
+  await expect(page.getByTestId("board-notice")).toHaveText("Moved Umbrella to Won.");
   const won = await (await page.request.get(`/api/leads/${lead.id}`)).json();
   expect([won.lead_status, won.email]).toEqual(["won", "buyer@umbrella.test"]);
 
