@@ -9,9 +9,9 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   forbidOnly: true,
-  // One retry: twice in one CI run (2026-12-03) a page arrived with the API's CSP instead of the page's
-  // (its script blocked, so it never hydrated), not reproduced in 100 loads since. A retried test is reported
-  // as flaky in the summary line of scripts/test, never hidden.
+  // One retry: a page used to arrive, now and then, with the API's CSP instead of its own (so it never
+  // hydrated); decision 73 moved the page policy out of Leptos' response, and no run has shown it since. A
+  // retried test is reported as flaky in the summary line of scripts/test, never hidden.
   retries: 1,
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   outputDir: "test-results",

@@ -128,18 +128,38 @@ pub fn App() -> impl IntoView {
 
 /// The Content-Security-Policy of rendered pages. Leptos puts a fresh nonce on its inline hydration and
 /// streaming scripts; only those, our own files and our WASM (hence 'wasm-unsafe-eval') may run.
+///
+/// The policy reaches the response two ways: through Leptos' `ResponseOptions`, and through the
+/// [`PagePolicy`] slot the server's page middleware puts in the request and writes as the header itself. In
+/// the browser tests about one page in a few hundred arrived without the first (the API's `default-src
+/// 'none'` instead, so it never hydrated) although the shell had set it; the second does not go through
+/// Leptos' response at all.
 #[cfg(feature = "ssr")]
-mod csp {
+pub mod csp {
+    use std::sync::{Arc, Mutex};
+
     use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::use_context};
 
+    /// Where the shell leaves the page's policy for the server to send (a request extension, shared with
+    /// the request parts Leptos renders with).
+    #[derive(Clone, Default)]
+    pub struct PagePolicy(Arc<Mutex<Option<String>>>);
+
+    impl PagePolicy {
+        pub fn take(&self) -> Option<String> {
+            self.0.lock().ok().and_then(|mut policy| policy.take())
+        }
+
+        fn set(&self, policy: String) {
+            if let Ok(mut slot) = self.0.lock() {
+                *slot = Some(policy);
+            }
+        }
+    }
+
     pub fn set_page_policy(options: &LeptosOptions) {
-        let (nonce, response) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>());
-        let (Some(nonce), Some(response)) = (nonce.clone(), response.clone()) else {
-            leptos::logging::warn!(
-                "page CSP not set: nonce {:?}, response options {}",
-                nonce.is_some(),
-                response.is_some()
-            );
+        let Some(nonce) = use_nonce() else {
+            leptos::logging::warn!("page CSP not set: no nonce");
             return;
         };
         // `cargo leptos watch` reloads the page over a websocket on another port.
@@ -153,7 +173,15 @@ mod csp {
              img-src 'self' data:; font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         );
-        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        if let Some(slot) = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<PagePolicy>().cloned())
+        {
+            slot.set(policy.clone());
+        }
+        if let (Some(response), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&policy),
+        ) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }

@@ -1,6 +1,7 @@
 //! Request and response hardening that applies to every route: security headers, refusal of cross-site
 //! writes made with our cookie, and the sign-in requirement for pages.
 
+use app::csp::PagePolicy;
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -74,6 +75,23 @@ pub async fn security_headers(
             .or_insert(HeaderValue::from_static(
                 "max-age=31536000; includeSubDomains",
             ));
+    }
+    response
+}
+
+/// Sends a rendered page's Content-Security-Policy (with its script nonce) as the shell wrote it into the
+/// request's [`PagePolicy`] slot, independently of Leptos' own response headers (see `app::csp`).
+pub async fn page_policy(mut request: Request, next: Next) -> Response {
+    let slot = PagePolicy::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    if let Some(value) = slot
+        .take()
+        .and_then(|policy| HeaderValue::from_str(&policy).ok())
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response
 }

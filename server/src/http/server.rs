@@ -130,7 +130,8 @@ pub fn build_router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             security::require_signed_in_pages,
-        ));
+        ))
+        .route_layer(middleware::from_fn(security::page_policy));
 
     super::router(&state)
         .merge(pages)
