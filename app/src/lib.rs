@@ -12,7 +12,6 @@ pub mod error_reporting;
 mod flash;
 mod forms;
 mod layout;
-mod lazy_pages;
 mod pages;
 pub mod records;
 mod saved_views;
@@ -27,20 +26,22 @@ use leptos::{prelude::*, tachys::view::iterators::StaticVec};
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
-    path, Lazy, SsrMode, StaticSegment,
+    path, SsrMode, StaticSegment,
 };
 
+use admin::backend_config::BackendConfigPage;
+use audit_page::AuditPage;
 use auth_pages::{LoginPage, SignupPage};
 use dashboard::Dashboard;
+use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
-use lazy_pages::{
-    AuditRoute, BackendConfigRoute, DiagnosticsRoute, ImportRoute, SchedulesRoute, UsersRoute,
-};
 use pages::{BoardPage, EntityListPage, NotFound, ReportPage, ReportsIndex};
-use records::{record_form::FormMode, RecordFormPage, RecordPage};
+use records::{import_page::ImportPage, record_form::FormMode, RecordFormPage, RecordPage};
+use schedules_page::SchedulesPage;
 use search_page::SearchPage;
 use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
+use users_page::UsersPage;
 
 /// The list, new, import, board, detail and edit pages of one entity: `/leads`, `/leads/new`,
 /// `/leads/import`, `/leads/board`, `/leads/:id`, `/leads/:id/edit`.
@@ -50,7 +51,7 @@ fn EntityRoutes(kind: EntityKind) -> impl leptos_router::MatchNestedRoutes + Clo
         <ParentRoute ssr=SsrMode::InOrder path=StaticSegment(kind.plural()) view=Outlet>
             <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
-            <Route ssr=SsrMode::InOrder path=path!("import") view={Lazy::<ImportRoute>::new()}/>
+            <Route ssr=SsrMode::InOrder path=path!("import") view=move || view! { <ImportPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!("board") view=move || view! { <BoardPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
@@ -115,15 +116,15 @@ pub fn App() -> impl IntoView {
                     <EveryEntityRoutes/>
                     <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
-                        <Route ssr=SsrMode::InOrder path=path!("schedules") view={Lazy::<SchedulesRoute>::new()}/>
+                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=SchedulesPage/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
                     </ParentRoute>
                     <Route ssr=SsrMode::InOrder path=path!("search") view=SearchPage/>
                     <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view={Lazy::<DiagnosticsRoute>::new()}/>
-                    <Route ssr=SsrMode::InOrder path=path!("users") view={Lazy::<UsersRoute>::new()}/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view={Lazy::<BackendConfigRoute>::new()}/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view={Lazy::<AuditRoute>::new()}/>
+                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=BackendConfigPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=AuditPage/>
                 </ParentRoute>
             </Routes>
         </Router>
