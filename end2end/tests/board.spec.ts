@@ -1,4 +1,4 @@
-import { test, expect, waitForHydration, signUp, createRecord, createRecords, allowConsoleErrors, pad } from "./fixtures";
+import { test, expect, waitForHydration, signUp, createRecord, createRecords, allowConsoleErrors, pad, saveViewFromPage } from "./fixtures";
 
 // The pipeline board (issue 18): cards move by dragging or by their "Move to…" menu, the tenant's workflow
 // decides (in the browser first, on the server anyway), a status that needs fields asks for them, and the
@@ -167,12 +167,7 @@ test("the board is the report's view: its filters, the table switch, project sum
   // A board is a kind of saved view: saved here, it opens the board again, from the table's menu too.
   await page.goto("/leads/board?lead_status=new,qualified");
   await waitForHydration(page);
-  await page.getByRole("button", { name: "Save view…" }).click();
-  const form = page.locator("#save-view-form");
-  await form.getByLabel("Name").fill("Open pipeline");
-  await form.getByLabel("Pin to navigation").check();
-  await form.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(form).toBeHidden();
+  await saveViewFromPage(page, "Open pipeline", { pinned: true });
   const views = (await (await page.request.get("/api/views?entity=leads")).json()).data;
   const saved = views.find((v: { name: string }) => v.name === "Open pipeline");
   expect([saved.layout, saved.query]).toEqual(["board", "lead_status=new,qualified"]);

@@ -26,6 +26,17 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator("[data-hydrated]").first()).toHaveAttribute("data-hydrated", "true");
 }
 
+/** Saves the page's report (or board) as a view through the View menu's Save view… form. */
+export async function saveViewFromPage(page: Page, name: string, options: { shared?: boolean; pinned?: boolean } = {}) {
+  await page.getByRole("button", { name: "Save view…" }).click();
+  const form = page.locator("#save-view-form");
+  await form.getByLabel("Name").fill(name);
+  if (options.shared) await form.getByLabel("Share with my organisation").check();
+  if (options.pinned) await form.getByLabel("Pin to navigation").check();
+  await form.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(form).toBeHidden();
+}
+
 export const PASSWORD = "correct horse battery";
 
 export interface Account {

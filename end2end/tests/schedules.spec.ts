@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { test, expect, waitForHydration, signUp, createRecord, allowConsoleErrors } from "./fixtures";
+import { test, expect, waitForHydration, signUp, createRecord, allowConsoleErrors, saveViewFromPage } from "./fixtures";
 
 // Scheduled reports (issue 16): Schedule… on a saved view, the Scheduled reports page, Run now, the run's
 // download (the view's export, byte for byte) and Pause. Every test has its own organisation (signUp).
@@ -14,12 +14,7 @@ test("a saved view scheduled daily runs now and its file is the view's export", 
   await page.goto("/leads?lead_status=new");
   await waitForHydration(page);
   await expect(page.locator("tbody tr[data-id]")).toHaveCount(2);
-  await page.getByRole("button", { name: "Save view…" }).click();
-  const saveForm = page.locator("#save-view-form");
-  await saveForm.getByLabel("Name").fill("New leads");
-  await saveForm.getByLabel("Pin to navigation").check();
-  await saveForm.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(saveForm).toBeHidden();
+  await saveViewFromPage(page, "New leads", { pinned: true });
   const pinned = page.getByRole("navigation", { name: "Primary" }).getByRole("link", { name: "New leads" });
   await expect(pinned).toBeVisible();
   await page.reload();

@@ -1,4 +1,4 @@
-import { test, expect, waitForHydration, signUp, createRecord, createRecords, pad, allowConsoleErrors } from "./fixtures";
+import { test, expect, waitForHydration, signUp, createRecord, createRecords, pad, allowConsoleErrors, saveViewFromPage } from "./fixtures";
 
 type Page = import("@playwright/test").Page;
 
@@ -65,13 +65,7 @@ test("a filtered, sorted report saved as a pinned, shared view opens again from 
   expect(shown).toHaveLength(wonCount);
 
   // Save view…: name, shared, pinned.
-  await page.getByRole("button", { name: "Save view…" }).click();
-  const form = page.locator("#save-view-form");
-  await form.getByLabel("Name").fill("Hot leads");
-  await form.getByLabel("Share with my organisation").check();
-  await form.getByLabel("Pin to navigation").check();
-  await form.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(form).toBeHidden();
+  await saveViewFromPage(page, "Hot leads", { shared: true, pinned: true });
   await expect(page.getByRole("status").filter({ hasText: "Saved “Hot leads”" })).toBeVisible();
 
   const saved = await viewNamed(page, "Hot leads");
