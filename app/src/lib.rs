@@ -12,6 +12,7 @@ pub mod error_reporting;
 mod flash;
 mod forms;
 mod layout;
+mod lazy_pages;
 mod pages;
 pub mod records;
 mod saved_views;
@@ -29,19 +30,14 @@ use leptos_router::{
     path, SsrMode, StaticSegment,
 };
 
-use admin::backend_config::BackendConfigPage;
-use audit_page::AuditPage;
 use auth_pages::{LoginPage, SignupPage};
 use dashboard::Dashboard;
-use diagnostics_page::DiagnosticsPage;
 use layout::Shell;
 use pages::{BoardPage, EntityListPage, NotFound, ReportPage, ReportsIndex};
-use records::{import_page::ImportPage, record_form::FormMode, RecordFormPage, RecordPage};
-use schedules_page::SchedulesPage;
+use records::{record_form::FormMode, RecordFormPage, RecordPage};
 use search_page::SearchPage;
 use shared::{EntityKind, ENTITY_KINDS};
 use trash_page::TrashPage;
-use users_page::UsersPage;
 
 /// The list, new, import, board, detail and edit pages of one entity: `/leads`, `/leads/new`,
 /// `/leads/import`, `/leads/board`, `/leads/:id`, `/leads/:id/edit`.
@@ -51,7 +47,7 @@ fn EntityRoutes(kind: EntityKind) -> impl leptos_router::MatchNestedRoutes + Clo
         <ParentRoute ssr=SsrMode::InOrder path=StaticSegment(kind.plural()) view=Outlet>
             <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
-            <Route ssr=SsrMode::InOrder path=path!("import") view=move || view! { <ImportPage kind/> }/>
+            <Route ssr=SsrMode::InOrder path=path!("import") view=lazy_pages::import(kind)/>
             <Route ssr=SsrMode::InOrder path=path!("board") view=move || view! { <BoardPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
             <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
@@ -73,6 +69,16 @@ fn EveryEntityRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     #[cfg(erase_components)]
     let routes = leptos_router::any_nested_route::IntoAnyNestedRoute::into_any_nested_route(routes);
     routes
+}
+
+/// Hydrates the server-rendered page: the browser's entry point (the `frontend` crate). A lazy route's page
+/// can only hydrate once its chunk has loaded, so with the lazy routes the hydration is asynchronous.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    #[cfg(feature = "lazy-routes")]
+    leptos::mount::hydrate_lazy(App);
+    #[cfg(not(feature = "lazy-routes"))]
+    leptos::mount::hydrate_body(App);
 }
 
 /// The HTML document around the app, rendered only on the server.
@@ -116,15 +122,15 @@ pub fn App() -> impl IntoView {
                     <EveryEntityRoutes/>
                     <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
-                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=SchedulesPage/>
+                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=lazy_pages::schedules()/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
                     </ParentRoute>
                     <Route ssr=SsrMode::InOrder path=path!("search") view=SearchPage/>
                     <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=DiagnosticsPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("users") view=UsersPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=BackendConfigPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=lazy_pages::diagnostics()/>
+                    <Route ssr=SsrMode::InOrder path=path!("users") view=lazy_pages::users()/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=lazy_pages::backend_config()/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=lazy_pages::audit()/>
                 </ParentRoute>
             </Routes>
         </Router>

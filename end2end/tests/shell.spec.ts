@@ -59,3 +59,32 @@ test("an unknown page says so with a 404", async ({ page, consoleErrors }) => {
   expect(consoleErrors.filter(own404).length).toBeLessThanOrEqual(1);
   consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !own404(e)));
 });
+
+// The browser suite runs against the split release build (scripts/build-release, decision 75): a rarely used
+// page's code is not in the WASM every page loads, but in chunks fetched when the page is first opened,
+// whether by a click in the app or directly.
+test("a rarely used page's code loads with the page, not before", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.push(path);
+  });
+  await page.goto("/");
+  await waitForHydration(page);
+  expect(wasm).toEqual(["/pkg/keel.wasm"]);
+
+  const nav = page.getByRole("navigation", { name: "Primary" });
+  await nav.getByRole("link", { name: "Users", exact: true }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expect(page.locator("table tbody tr").first()).toBeVisible();
+  expect(wasm.filter((path) => path.includes("users_route")), "the Users page's chunk").toHaveLength(1);
+
+  // Opened directly, the page is the server's HTML until its chunk has loaded, then hydrates.
+  await page.goto("/admin/backend-config");
+  await waitForHydration(page);
+  expect(wasm.filter((path) => path.includes("backend_config_route")), "the configuration page's chunk").toHaveLength(1);
+  // Hydrated from the chunk: choosing another entity's rules is answered in the browser.
+  await page.locator("#rules-entity").selectOption("clients");
+  await expect(page.locator('[data-validation="client"]')).toBeVisible();
+});

@@ -10,5 +10,5 @@ pub fn hydrate() {
         console_error_panic_hook::hook(info);
         app::error_reporting::on_panic(&info.to_string());
     }));
-    leptos::mount::hydrate_body(app::App);
+    app::hydrate();
 }
