@@ -122,3 +122,29 @@ impl leptos_router::LazyRoute for ImportRoute {
         }
     }
 }
+
+/// The split's loader, which `keel.js` imports before the WASM can start (`scripts/wasm-split`).
+#[cfg(feature = "ssr")]
+const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
+
+/// A `modulepreload` of the split's loader, in a split site only: the browser would otherwise find it only
+/// once it has parsed `keel.js`, a round trip later (about 70 ms before every page became interactive).
+/// Leptos names it only beside a lazy page's own preloads, which our in-order pages do not get.
+pub fn split_loader_preload(options: &leptos::config::LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        static SPLIT_SITE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let split = *SPLIT_SITE.get_or_init(|| {
+            std::path::Path::new(&*options.site_root)
+                .join(&*options.site_pkg_dir)
+                .join(SPLIT_LOADER)
+                .is_file()
+        });
+        let href = format!("/{}/{SPLIT_LOADER}", options.site_pkg_dir);
+        split.then(|| view! { <link rel="modulepreload" href=href/> })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = options;
+    }
+}

@@ -93,6 +93,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
+                {lazy_pages::split_loader_preload(&options)}
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
