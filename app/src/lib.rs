@@ -30,14 +30,11 @@ use leptos_router::{
     path, SsrMode, StaticSegment,
 };
 
-use auth_pages::{LoginPage, SignupPage};
-use dashboard::Dashboard;
+use auth_pages::LoginPage;
 use layout::Shell;
+use lazy_pages::{RarePages, RecordPages};
 use pages::{BoardPage, EntityListPage, NotFound, ReportPage, ReportsIndex};
-use records::{record_form::FormMode, RecordFormPage, RecordPage};
-use search_page::SearchPage;
 use shared::{EntityKind, ENTITY_KINDS};
-use trash_page::TrashPage;
 
 /// The list, new, import, board, detail and edit pages of one entity: `/leads`, `/leads/new`,
 /// `/leads/import`, `/leads/board`, `/leads/:id`, `/leads/:id/edit`.
@@ -46,11 +43,11 @@ fn EntityRoutes(kind: EntityKind) -> impl leptos_router::MatchNestedRoutes + Clo
     view! {
         <ParentRoute ssr=SsrMode::InOrder path=StaticSegment(kind.plural()) view=Outlet>
             <Route ssr=SsrMode::InOrder path=path!("") view=move || view! { <EntityListPage kind/> }/>
-            <Route ssr=SsrMode::InOrder path=path!("new") view=move || view! { <RecordFormPage kind mode=FormMode::Create/> }/>
-            <Route ssr=SsrMode::InOrder path=path!("import") view=lazy_pages::import(kind)/>
+            <Route ssr=SsrMode::InOrder path=path!("new") view=lazy_pages::record_pages(RecordPages::Create(kind))/>
+            <Route ssr=SsrMode::InOrder path=path!("import") view=lazy_pages::rare(RarePages::Import(kind))/>
             <Route ssr=SsrMode::InOrder path=path!("board") view=move || view! { <BoardPage kind/> }/>
-            <Route ssr=SsrMode::InOrder path=path!(":id") view=move || view! { <RecordPage kind/> }/>
-            <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=move || view! { <RecordFormPage kind mode=FormMode::Edit/> }/>
+            <Route ssr=SsrMode::InOrder path=path!(":id") view=lazy_pages::record_pages(RecordPages::Detail(kind))/>
+            <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=lazy_pages::record_pages(RecordPages::Edit(kind))/>
         </ParentRoute>
     }
     .into_inner()
@@ -110,28 +107,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Set while a link's page is on its way (a lazy page's code, the data it waits for): the old page stays
+    // until the new one is ready, so a bar along the top says the click was taken.
+    let (routing, set_routing) = signal(false);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/keel.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Keel CRM".to_string() } else { format!("{page} · Keel CRM") }/>
-        <Router>
+        <Router set_is_routing=set_routing>
+            <div class="route-progress" class:routing=routing aria-hidden="true"></div>
             <Routes fallback=NotFound>
                 <Route ssr=SsrMode::InOrder path=path!("login") view=LoginPage/>
-                <Route ssr=SsrMode::InOrder path=path!("signup") view=SignupPage/>
+                <Route ssr=SsrMode::InOrder path=path!("signup") view=lazy_pages::rare(RarePages::Signup)/>
                 <ParentRoute ssr=SsrMode::InOrder path=path!("") view=Shell>
-                    <Route ssr=SsrMode::InOrder path=path!("") view=Dashboard/>
+                    <Route ssr=SsrMode::InOrder path=path!("") view=lazy_pages::dashboard()/>
                     <EveryEntityRoutes/>
                     <ParentRoute ssr=SsrMode::InOrder path=path!("reports") view=Outlet>
                         <Route ssr=SsrMode::InOrder path=path!("") view=ReportsIndex/>
-                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=lazy_pages::schedules()/>
+                        <Route ssr=SsrMode::InOrder path=path!("schedules") view=lazy_pages::rare(RarePages::Schedules)/>
                         <Route ssr=SsrMode::InOrder path=path!(":entity") view=ReportPage/>
                     </ParentRoute>
-                    <Route ssr=SsrMode::InOrder path=path!("search") view=SearchPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("trash") view=TrashPage/>
-                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=lazy_pages::diagnostics()/>
-                    <Route ssr=SsrMode::InOrder path=path!("users") view=lazy_pages::users()/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=lazy_pages::backend_config()/>
-                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=lazy_pages::audit()/>
+                    <Route ssr=SsrMode::InOrder path=path!("search") view=lazy_pages::rare(RarePages::Search)/>
+                    <Route ssr=SsrMode::InOrder path=path!("trash") view=lazy_pages::rare(RarePages::Trash)/>
+                    <Route ssr=SsrMode::InOrder path=path!("diagnostics") view=lazy_pages::rare(RarePages::Diagnostics)/>
+                    <Route ssr=SsrMode::InOrder path=path!("users") view=lazy_pages::rare(RarePages::Users)/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/backend-config") view=lazy_pages::rare(RarePages::BackendConfig)/>
+                    <Route ssr=SsrMode::InOrder path=path!("admin/audit") view=lazy_pages::rare(RarePages::Audit)/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -120,6 +120,8 @@ test("delete asks first, and the record comes back from Trash", async ({ page })
   await expect(page.locator("tbody tr", { hasText: "Soylent" })).toHaveCount(0);
 
   await page.getByRole("navigation", { name: "Primary" }).getByRole("link", { name: "Trash" }).click();
+  // Trash is a lazy page: the clients list stays until its code has arrived.
+  await expect(page.getByRole("heading", { level: 1, name: "Trash" })).toBeVisible();
   await page.getByRole("link", { name: "Clients" }).last().click();
   await expect(page).toHaveURL(/\/trash\?entity=clients/);
   await page.getByRole("button", { name: "Restore Soylent" }).click();

@@ -1,4 +1,4 @@
-import { test, expect, waitForHydration, signUp } from "./fixtures";
+import { test, expect, waitForHydration, signUp, createRecord } from "./fixtures";
 
 test.beforeEach(async ({ page }) => {
   await signUp(page);
@@ -60,16 +60,19 @@ test("an unknown page says so with a 404", async ({ page, consoleErrors }) => {
   consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !own404(e)));
 });
 
-// The browser suite runs against the split release build (scripts/build-release, decision 75): a rarely used
-// page's code is not in the WASM every page loads, but in chunks fetched when the page is first opened,
-// whether by a click in the app or directly.
-test("a rarely used page's code loads with the page, not before", async ({ page }) => {
+// The browser suite runs against the split release build (scripts/build-release, decisions 75 and 77): only
+// the lists, reports and boards are in the WASM every page loads; every other page's code is in chunks
+// fetched when such a page is first opened, whether by a click in the app or directly.
+test("a page's own code loads with the page, not before", async ({ page }) => {
+  await createRecord(page, "leads", { company_name: "Chunked Lead Ltd" });
+  await createRecord(page, "clients", { company_name: "Chunked Client Ltd" });
   const wasm: string[] = [];
   page.on("request", (request) => {
     const path = new URL(request.url()).pathname;
     if (path.endsWith(".wasm")) wasm.push(path);
   });
-  await page.goto("/");
+  const chunks = (name: string) => wasm.filter((path) => path.includes(name));
+  await page.goto("/leads");
   await waitForHydration(page);
   expect(wasm).toEqual(["/pkg/keel.wasm"]);
 
@@ -78,13 +81,37 @@ test("a rarely used page's code loads with the page, not before", async ({ page 
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
   await expect(page.locator("table tbody tr").first()).toBeVisible();
-  expect(wasm.filter((path) => path.includes("users_route")), "the Users page's chunk").toHaveLength(1);
+  expect(chunks("rare_pages_route"), "the rarely used pages' chunk").toHaveLength(1);
+
+  // One route type serves every entity's record page: the entity comes from the path it was opened at.
+  for (const [label, plural, name] of [["Leads", "leads", "Chunked Lead Ltd"], ["Clients", "clients", "Chunked Client Ltd"]]) {
+    await nav.getByRole("link", { name: label, exact: true }).click();
+    await page.getByRole("link", { name, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/${plural}/\\d+$`));
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveAttribute("href", new RegExp(`^/${plural}/\\d+/edit$`));
+  }
+  // The record's forms are in the same chunk as its page: Edit fetches nothing more.
+  const fetched = wasm.length;
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await expect(page).toHaveURL(/\/clients\/\d+\/edit$/);
+  await expect(page.getByRole("heading", { level: 1, name: /^Edit client/i })).toBeVisible();
+  await expect(page.getByLabel("Company name")).toHaveValue("Chunked Client Ltd");
+  expect(wasm.slice(fetched), "nothing more for the form").toEqual([]);
+  expect(chunks("record_pages_route"), "the record pages' chunk, fetched once").toHaveLength(1);
+  // The bar that shows a page on its way is gone once it has arrived.
+  await expect(page.locator(".route-progress")).not.toHaveClass(/routing/);
 
   // Opened directly, the page is the server's HTML until its chunk has loaded, then hydrates.
+  const beforeDirect = wasm.length;
   await page.goto("/admin/backend-config");
   await waitForHydration(page);
-  expect(wasm.filter((path) => path.includes("backend_config_route")), "the configuration page's chunk").toHaveLength(1);
+  expect(wasm.slice(beforeDirect).filter((path) => path.includes("rare_pages_route")), "the rarely used pages' chunk, for the new document").toHaveLength(1);
   // Hydrated from the chunk: choosing another entity's rules is answered in the browser.
   await page.locator("#rules-entity").selectOption("clients");
   await expect(page.locator('[data-validation="client"]')).toBeVisible();
+
+  await page.goto("/");
+  await waitForHydration(page);
+  expect(chunks("home_route"), "the dashboard's chunk").toHaveLength(1);
 });
