@@ -82,6 +82,11 @@ test("a page's own code loads with the page, not before", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
   await expect(page.locator("table tbody tr").first()).toBeVisible();
   expect(chunks("rare_pages_route"), "the rarely used pages' chunk").toHaveLength(1);
+  // Another page of the same group: the same lazy route shows the page of the new path, from the same chunk.
+  await nav.getByRole("link", { name: "Trash", exact: true }).click();
+  await expect(page).toHaveURL(/\/trash$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Trash" })).toBeVisible();
+  expect(chunks("rare_pages_route"), "the rarely used pages' chunk, fetched once").toHaveLength(1);
 
   // One route type serves every entity's record page: the entity comes from the path it was opened at.
   for (const [label, plural, name] of [["Leads", "leads", "Chunked Lead Ltd"], ["Clients", "clients", "Chunked Client Ltd"]]) {
