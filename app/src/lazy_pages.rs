@@ -33,11 +33,12 @@ use crate::{
 #[cfg(feature = "lazy-routes")]
 use crate::pages::NotFound;
 
-/// A lazy route for a group of pages: `lazy_group!(RouteType, Page, |page| view)`. Its `data()` reads which
+/// A lazy route for a group of pages: `lazy_group!(RouteType, Page, view_fn)`. Its `data()` reads which
 /// page of the group from the location: a lazy route's `data()` takes no arguments, and the router has moved
-/// the location to the new path by the time it chooses the route's view.
+/// the location to the new path by the time it chooses the route's view. `Page::from_path` must choose the
+/// page the router matched, or the browser would hydrate another page than the server rendered.
 macro_rules! lazy_group {
-    ($route:ident, $page:ty, |$this:ident| $view:expr) => {
+    ($route:ident, $page:ty, $view:expr) => {
         #[cfg(feature = "lazy-routes")]
         pub struct $route(Option<$page>);
 
@@ -53,7 +54,7 @@ macro_rules! lazy_group {
 
             fn view(this: Self) -> AnyView {
                 match this.0 {
-                    Some($this) => $view,
+                    Some(page) => $view(page),
                     None => view! { <NotFound/> }.into_any(),
                 }
             }
@@ -91,7 +92,7 @@ fn home_view(_: Home) -> AnyView {
     view! { <Dashboard/> }.into_any()
 }
 
-lazy_group!(HomeRoute, Home, |page| home_view(page));
+lazy_group!(HomeRoute, Home, home_view);
 
 /// `/`.
 pub fn dashboard() -> impl ChooseView {
@@ -112,10 +113,12 @@ impl RecordPages {
     fn from_path(path: &str) -> Option<Self> {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let kind = EntityKind::from_plural(segments.first()?)?;
+        // As the router matches `new`, `:id` and `:id/edit`: whatever the id, its page says whether the
+        // record exists (the server renders "Lead not found" for `/leads/abc`).
         Some(match segments[1..] {
             ["new"] => Self::Create(kind),
-            [id] if id.parse::<i64>().is_ok() => Self::Detail(kind),
-            [id, "edit"] if id.parse::<i64>().is_ok() => Self::Edit(kind),
+            [_] => Self::Detail(kind),
+            [_, "edit"] => Self::Edit(kind),
             _ => return None,
         })
     }
@@ -131,7 +134,7 @@ fn record_view(page: RecordPages) -> AnyView {
     }
 }
 
-lazy_group!(RecordPagesRoute, RecordPages, |page| record_view(page));
+lazy_group!(RecordPagesRoute, RecordPages, record_view);
 
 /// `/{entity}/:id`, `/{entity}/new` and `/{entity}/:id/edit`.
 pub fn record_pages(page: RecordPages) -> impl ChooseView {
@@ -185,7 +188,7 @@ fn rare_view(page: RarePages) -> AnyView {
     }
 }
 
-lazy_group!(RarePagesRoute, RarePages, |page| rare_view(page));
+lazy_group!(RarePagesRoute, RarePages, rare_view);
 
 /// A rarely used page's route view.
 pub fn rare(page: RarePages) -> impl ChooseView {
@@ -245,7 +248,15 @@ mod tests {
                 RarePages::from_path(&format!("/{plural}/import")),
                 Some(RarePages::Import(kind))
             );
-            assert_eq!(RecordPages::from_path(&format!("/{plural}/board")), None);
+            // Any id, as the router's `:id`: the record page itself says when it does not exist.
+            assert_eq!(
+                RecordPages::from_path(&format!("/{plural}/abc")),
+                Some(RecordPages::Detail(kind))
+            );
+            assert_eq!(
+                RecordPages::from_path(&format!("/{plural}/abc/edit")),
+                Some(RecordPages::Edit(kind))
+            );
         }
         for (path, page) in [
             ("/admin/backend-config", RarePages::BackendConfig),

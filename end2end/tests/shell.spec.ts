@@ -63,7 +63,7 @@ test("an unknown page says so with a 404", async ({ page, consoleErrors }) => {
 // The browser suite runs against the split release build (scripts/build-release, decisions 75 and 77): only
 // the lists, reports and boards are in the WASM every page loads; every other page's code is in chunks
 // fetched when such a page is first opened, whether by a click in the app or directly.
-test("a page's own code loads with the page, not before", async ({ page }) => {
+test("a page's own code loads with the page, not before", async ({ page, consoleErrors }) => {
   await createRecord(page, "leads", { company_name: "Chunked Lead Ltd" });
   await createRecord(page, "clients", { company_name: "Chunked Client Ltd" });
   const wasm: string[] = [];
@@ -119,4 +119,13 @@ test("a page's own code loads with the page, not before", async ({ page }) => {
   await page.goto("/");
   await waitForHydration(page);
   expect(chunks("home_route"), "the dashboard's chunk").toHaveLength(1);
+
+  // A record path whose id is not a number hydrates as the page the server rendered: that lead is not found.
+  await page.goto("/leads/not-a-number");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Lead not found" })).toBeVisible();
+  // Chromium logs the document's own 404, when it is one, as a console error; that one is expected here.
+  const own404 = (e: string) => e.startsWith("Failed to load resource") && e.includes("/leads/not-a-number");
+  expect(consoleErrors.filter(own404).length).toBeLessThanOrEqual(1);
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !own404(e)));
 });
