@@ -46,8 +46,11 @@ fn EntityRoutes(kind: EntityKind) -> impl leptos_router::MatchNestedRoutes + Clo
             <Route ssr=SsrMode::InOrder path=path!("new") view=lazy_pages::record_pages(RecordPages::Create(kind))/>
             <Route ssr=SsrMode::InOrder path=path!("import") view=lazy_pages::rare(RarePages::Import(kind))/>
             <Route ssr=SsrMode::InOrder path=path!("board") view=move || view! { <BoardPage kind/> }/>
-            <Route ssr=SsrMode::InOrder path=path!(":id") view=lazy_pages::record_pages(RecordPages::Detail(kind))/>
-            <Route ssr=SsrMode::InOrder path=path!(":id/edit") view=lazy_pages::record_pages(RecordPages::Edit(kind))/>
+            // A record that is not there answers 404 (`MissingRecord`), which is known only once the record
+            // is read: in-order streaming may already have sent a 200 with the page's head, so these pages
+            // are rendered whole before anything is sent.
+            <Route ssr=SsrMode::Async path=path!(":id") view=lazy_pages::record_pages(RecordPages::Detail(kind))/>
+            <Route ssr=SsrMode::Async path=path!(":id/edit") view=lazy_pages::record_pages(RecordPages::Edit(kind))/>
         </ParentRoute>
     }
     .into_inner()

@@ -121,10 +121,11 @@ test("a page's own code loads with the page, not before", async ({ page, console
   expect(chunks("home_route"), "the dashboard's chunk").toHaveLength(1);
 
   // A record path whose id is not a number hydrates as the page the server rendered: that lead is not found.
-  await page.goto("/leads/not-a-number");
+  const missing = await page.goto("/leads/not-a-number");
+  expect(missing?.status(), "a record that is not there is a 404").toBe(404);
   await waitForHydration(page);
   await expect(page.getByRole("heading", { level: 1, name: "Lead not found" })).toBeVisible();
-  // Chromium logs the document's own 404, when it is one, as a console error; that one is expected here.
+  // Chromium logs the document's own 404 as a console error; that one is expected here.
   const own404 = (e: string) => e.startsWith("Failed to load resource") && e.includes("/leads/not-a-number");
   expect(consoleErrors.filter(own404).length).toBeLessThanOrEqual(1);
   consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !own404(e)));
