@@ -46,19 +46,12 @@ async fn migrations_created_the_tables(backend: Backend) {
 async fn the_shell_is_rendered_on_the_server(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.login_as(Role::Admin).await;
-    let response = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", format!("keel_session={}", admin.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"]
+    let (status, headers, html) = app.page("/", &admin).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    let html = response.text().await.unwrap();
     for label in [
         "Leads", "Clients", "Projects", "Accounts", "Tasks", "Reports",
     ] {
@@ -68,6 +61,9 @@ async fn the_shell_is_rendered_on_the_server(backend: Backend) {
         html.contains("/pkg/keel.js"),
         "the hydration script is not referenced"
     );
+    // The name cargo-leptos and scripts/build-release give the WASM; a build without LEPTOS_OUTPUT_NAME
+    // names `keel_bg.wasm`, which no site has (.cargo/config.toml).
+    assert!(html.contains("/pkg/keel.wasm"), "the WASM is misnamed");
 }
 
 async fn unknown_api_paths_answer_with_the_json_envelope(backend: Backend) {
@@ -89,30 +85,20 @@ async fn a_missing_record_page_is_a_404(backend: Backend) {
         .create("leads", &admin, json!({"company_name": "Present Ltd"}))
         .await;
     let present = format!("/leads/{}", lead["id"]);
-    let page = |path: String| {
-        let request = app
-            .client
-            .get(app.url(&path))
-            .header("cookie", format!("keel_session={}", admin.token));
-        async move {
-            let response = request.send().await.unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        }
-    };
     for _ in 0..5 {
         for path in [
             "/leads/999999999",
             "/leads/not-a-number",
             "/leads/999999999/edit",
         ] {
-            let (status, html) = page(path.to_owned()).await;
+            let (status, _, html) = app.page(path, &admin).await;
             assert_eq!(status, 404, "{path}");
             assert!(html.contains("Lead not found"), "{path}: {html}");
         }
-        let (status, html) = page(present.clone()).await;
+        let (status, _, html) = app.page(&present, &admin).await;
         assert_eq!(status, 200, "{present}");
         assert!(html.contains("Present Ltd"));
-        let (status, _) = page(format!("{present}/edit")).await;
+        let (status, _, _) = app.page(&format!("{present}/edit"), &admin).await;
         assert_eq!(status, 200, "{present}/edit");
     }
 }

@@ -130,6 +130,24 @@ impl TestApp {
             .expect("request failed")
     }
 
+    /// A page as `user`'s browser gets it (the session cookie): its status, headers and HTML.
+    pub async fn page(
+        &self,
+        path: &str,
+        user: &TestUser,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header("cookie", format!("keel_session={}", user.token))
+            .send()
+            .await
+            .expect("request failed");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("page body"))
+    }
+
     /// A request with `token` as bearer credentials.
     pub fn authed(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.client
