@@ -62,7 +62,7 @@ async fn the_shell_is_rendered_on_the_server(backend: Backend) {
         "the hydration script is not referenced"
     );
     // The name cargo-leptos and scripts/build-release give the WASM; a build without LEPTOS_OUTPUT_NAME
-    // names `keel_bg.wasm`, which no site has (.cargo/config.toml).
+    // names `keel_bg.wasm`, which no site has (hence .cargo/config.toml).
     assert!(html.contains("/pkg/keel.wasm"), "the WASM is misnamed");
 }
 
